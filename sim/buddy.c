@@ -1,0 +1,4 @@
+/* buddy.c - being written */
+#include "config.h"
+#include "kmsim.h"
+

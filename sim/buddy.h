@@ -1,0 +1,89 @@
+/*
+ * buddy.h - the buddy allocator of one zone (mm/page_alloc.c): free areas
+ * per order and migratetype, splitting on allocation (expand()) and
+ * merging on free (__free_one_page()), and the page allocator above it:
+ * zonelists, watermarks, GFP constraints (get_page_from_freelist()).
+ */
+#ifndef KMSIM_BUDDY_H
+#define KMSIM_BUDDY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gfp.h"
+#include "machine.h"
+
+/* What an allocation or free charged and did (the caller accumulates). */
+struct alloc_result {
+	uint64_t pfn;		/* first frame, or OP_PFN_NONE on failure */
+	struct zone *zone;	/* the zone that served it */
+	uint64_t cycles;	/* cost of the path taken */
+	unsigned splits;	/* orders split off */
+	unsigned merges;	/* orders merged (frees) */
+	unsigned zones_tried;
+	bool fallback;		/* served from another migratetype's list */
+};
+
+/* Buddy pfn of `pfn` at `order` (mm/internal.h:__find_buddy_pfn()). */
+static inline uint64_t buddy_pfn(uint64_t pfn, unsigned order)
+{
+	return pfn ^ (UINT64_C(1) << order);
+}
+
+/*
+ * Free [pfn, pfn + 2^order) into its zone, merging with free buddies up to
+ * max_order (models __free_one_page()).  The block must be aligned, inside
+ * one zone and not free.  Charges into *res if it is not NULL.
+ */
+void buddy_free_block(struct machine *m, uint64_t pfn, unsigned order,
+    struct alloc_result *res);
+
+/*
+ * Take a free block of `order` from zone z for migratetype mt: the
+ * smallest suitable free block of that type (__rmqueue_smallest()), else
+ * from another type's list (the fallback), split down with expand().
+ * Returns the pfn or OP_PFN_NONE.  No watermark check here.
+ */
+uint64_t buddy_rmqueue(struct machine *m, struct zone *z, unsigned order,
+    enum migratetype mt, struct alloc_result *res);
+
+/* Allocation context derived from a request (mm/internal.h:alloc_context). */
+struct alloc_request {
+	unsigned order;
+	gfp_t gfp;
+	int preferred_node;	/* node of the requesting CPU, or named */
+	int migratetype;	/* -1: from gfp */
+};
+
+/*
+ * The page allocator: walk the preferred node's zonelist from the highest
+ * zone the gfp allows, check watermarks (low first; then min as the slow
+ * path would, with the __GFP_HIGH / atomic adjustments of
+ * __zone_watermark_ok()), honour __GFP_THISNODE.  res->pfn is OP_PFN_NONE
+ * when nothing could serve it: the failure is data, the caller records it.
+ * Returns 0, or -1 with *cause when the request itself is invalid (a gfp
+ * zone combination the kernel rejects, an order above max_order, a node
+ * that does not exist).
+ */
+int page_alloc(struct machine *m, const struct alloc_request *req,
+    struct alloc_result *res, char **cause);
+/* Free an allocated block (its head frame carries its order). */
+void page_free(struct machine *m, uint64_t pfn, unsigned order,
+    struct alloc_result *res);
+
+/* mm/page_alloc.c:__zone_watermark_ok(). */
+bool zone_watermark_ok(const struct zone *z, unsigned order, uint64_t mark,
+    int highest_zoneidx, unsigned alloc_flags, unsigned max_order);
+#define ALLOC_HIGH	0x20	/* __GFP_HIGH set */
+#define ALLOC_NON_BLOCK	0x10	/* caller cannot block: atomic reserves */
+#define ALLOC_OOM	0x08
+
+/*
+ * Walk every free list and check the invariants (--check): free blocks
+ * aligned, inside their zone, not in a hole, no overlap, no two free
+ * buddies left unmerged below max_order, nr_free and free_pages equal to
+ * the lists.  Returns 0, or -1 with *cause describing the first violation.
+ */
+int buddy_check(const struct machine *m, char **cause);
+
+#endif /* KMSIM_BUDDY_H */

@@ -1,0 +1,86 @@
+/*
+ * config.h - the machine configuration (kmsim-config(5)), read from YAML
+ * with libyaml.  config_load() validates every key and fills in the
+ * documented defaults; machine_create() (machine.h) turns the result into
+ * the simulated machine.  Sizes are in bytes here, pages in machine.h.
+ */
+#ifndef KMSIM_CONFIG_H
+#define KMSIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "cost.h"
+#include "gfp.h"
+#include "kmsim.h"
+
+#define CONFIG_MAX_NODES	64
+#define CONFIG_MAX_CPUS		1024
+#define CONFIG_MAX_ORDER	15	/* largest max_order accepted */
+
+struct config_range {
+	uint64_t start;		/* bytes, physical address */
+	uint64_t size;		/* bytes */
+	struct srcpos pos;
+};
+
+struct config_node {
+	int id;				/* 0 .. nr_nodes-1, in order */
+	uint64_t start;			/* physical start (bytes) */
+	uint64_t memory;		/* present memory (bytes) */
+	uint64_t span;			/* memory + holes (bytes) */
+	struct config_range *holes;	/* inside [start, start+span) */
+	int nr_holes;
+	/* Spanned bytes of each zone, in zone order, contiguous from
+	 * `start`; filled by the x86-64 derivation when not explicit. */
+	uint64_t zone_size[MAX_NR_ZONES];
+	bool zones_explicit;
+	int *cpus;
+	int nr_cpus;
+	struct srcpos pos;		/* the node's entry in the file */
+};
+
+struct config {
+	char *path;			/* the file read ("-" for stdin) */
+	char *name;			/* `name:`, default the file's base name */
+
+	/* machine: */
+	uint64_t page_size;		/* 4K (default), 16K, 64K */
+	unsigned page_shift;
+	unsigned max_order;		/* MAX_PAGE_ORDER, default 10 */
+	unsigned section_size_bits;	/* SPARSEMEM section, default 27 */
+	unsigned cpu_mhz;		/* default 3000 */
+	int nr_cpus;			/* sum over nodes */
+	int nr_nodes;
+	struct config_node *nodes;
+	int *distance;			/* nr_nodes x nr_nodes, SLIT */
+	uint64_t movablecore;		/* bytes for ZONE_MOVABLE, default 0 */
+
+	/* vm: (the /proc/sys/vm knobs the core models) */
+	uint64_t min_free_kbytes;	/* 0: computed as the kernel does */
+	unsigned watermark_scale_factor;	/* default 10 */
+	unsigned lowmem_reserve_ratio[MAX_NR_ZONES];
+
+	/* cost: */
+	struct cost_model cost;
+
+	/* metrics: */
+	uint64_t snapshot_interval_ns;	/* default 10 ms of simulated time */
+};
+
+/*
+ * Read and validate a config.  Returns a config to free with
+ * config_destroy(), or NULL with *cause = "FILE:LINE:COL: message".
+ */
+struct config *config_load(const char *path, char **cause);
+/* The same from a string (tests); `name` is used in messages. */
+struct config *config_load_string(const char *name, const char *text,
+    char **cause);
+void config_destroy(struct config *cfg);
+
+/* The effective configuration (defaults filled in) as JSON, new reference. */
+json_t *config_to_json(const struct config *cfg);
+
+#endif /* KMSIM_CONFIG_H */

@@ -1,0 +1,78 @@
+/* cost.c - default cycle costs and where each number comes from. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cost.h"
+#include "kmsim.h"
+
+/*
+ * The defaults describe a ~3 GHz x86-64 server core.  They are deliberately
+ * round: each is the order of magnitude a published measurement gives, and
+ * every one can be overridden in the config.  Sources:
+ *  [bench]  Jesper Dangaard Brouer's page_bench / time_bench_page_pool
+ *           kernel modules (order-0 alloc+free through the pcp fast path
+ *           ~250-280 cycles; through zone->lock without pcp ~ 2-3x that).
+ *  [lock]   an uncontended spin_lock/spin_unlock pair: two locked atomic
+ *           instructions, ~20-40 cycles each on Skylake-class cores
+ *           (Agner Fog's instruction tables, LOCK CMPXCHG latency).
+ *  [list]   list_add/list_del touch two or three cache lines of struct page;
+ *           with struct page in L2/L3 that is ~10-40 cycles each.
+ *  [zero]   clear_page_erms (rep stosb) at ~16-32 bytes/cycle: 4 KiB in
+ *           ~150-250 cycles when cache-resident, more from DRAM.
+ *  [numa]   remote DRAM access ~1.5-2x local (~80 ns local, ~130 ns one
+ *           hop); the SLIT distance scales it (20 = one hop).
+ */
+const struct cost_info cost_table[COST_NR] = {
+	[COST_ALLOC_FAST] = { "alloc_fast", 120,
+	    "entering the page allocator, counters and page preparation",
+	    "[bench] half of the ~250-cycle alloc+free fast path" },
+	[COST_FREE_FAST] = { "free_fast", 100,
+	    "entering the free path, page checks and counters",
+	    "[bench] the other half of the fast path" },
+	[COST_ZONE_LOCK] = { "zone_lock", 60,
+	    "taking and releasing zone->lock, uncontended",
+	    "[lock] two locked atomics" },
+	[COST_FREELIST_OP] = { "freelist_op", 25,
+	    "one free-list insertion or deletion",
+	    "[list] struct page cache lines touched" },
+	[COST_SPLIT] = { "split", 40,
+	    "expand(): splitting off one order, the upper half to a free list",
+	    "[list] one list_add plus set_buddy_order" },
+	[COST_MERGE] = { "merge", 45,
+	    "__free_one_page(): finding, checking and merging one buddy",
+	    "[list] buddy page_is_buddy() check plus list_del" },
+	[COST_ZONE_SKIP] = { "zone_skip", 15,
+	    "a zonelist entry tried and passed over",
+	    "[list] a zone's watermark fields in one cache line" },
+	[COST_WATERMARK_CHECK] = { "watermark_check", 20,
+	    "zone_watermark_ok() on the fast path",
+	    "[list] reads of zone counters, mostly cached" },
+	[COST_ZERO_PAGE] = { "zero_page", 200,
+	    "clearing one 4 KiB page for __GFP_ZERO",
+	    "[zero] rep stosb at ~20 bytes/cycle" },
+	[COST_REMOTE_PER_10] = { "remote_per_10", 150,
+	    "extra cycles per 10 units of SLIT distance above local",
+	    "[numa] ~50 ns more per hop at 3 GHz" },
+	[COST_ALLOC_FAIL] = { "alloc_fail", 2000,
+	    "the slow path giving up on an allocation",
+	    "[bench] __alloc_pages_slowpath without reclaim, warn suppressed" },
+};
+
+void cost_model_init(struct cost_model *cm)
+{
+	int i;
+
+	for (i = 0; i < COST_NR; i++)
+		cm->c[i] = cost_table[i].def;
+}
+
+int cost_lookup(const char *name)
+{
+	int i;
+
+	for (i = 0; i < COST_NR; i++)
+		if (strcmp(cost_table[i].name, name) == 0)
+			return i;
+	return -1;
+}

@@ -1,0 +1,50 @@
+/*
+ * cost.h - the cost model: cycles charged for each step an operation's path
+ * takes.  One table, every entry overridable from the config's `cost:` map;
+ * the defaults and where each number comes from are in cost.c and
+ * kmsim-config(5).  An operation's latency is the sum of what it charged.
+ */
+#ifndef KMSIM_COST_H
+#define KMSIM_COST_H
+
+#include <stdint.h>
+
+enum cost_item {
+	COST_ALLOC_FAST,	/* rmqueue() entry, counters, page prep */
+	COST_FREE_FAST,		/* free_pages() entry, page checks */
+	COST_ZONE_LOCK,		/* taking and releasing zone->lock */
+	COST_FREELIST_OP,	/* one free-list add/delete (list_add, del) */
+	COST_SPLIT,		/* expand(): per order split off */
+	COST_MERGE,		/* __free_one_page(): per order merged */
+	COST_ZONE_SKIP,		/* a zonelist entry tried and passed over */
+	COST_WATERMARK_CHECK,	/* zone_watermark_ok() */
+	COST_ZERO_PAGE,		/* __GFP_ZERO, per 4 KiB cleared */
+	COST_REMOTE_PER_10,	/* extra per distance unit above 10 (SLIT) */
+	COST_ALLOC_FAIL,	/* the slow path giving up (warn, accounting) */
+	COST_NR
+};
+
+struct cost_model {
+	uint64_t c[COST_NR];
+};
+
+struct cost_info {
+	const char *name;	/* config key under `cost:` */
+	uint64_t def;		/* default, cycles */
+	const char *what;	/* what it charges for */
+	const char *source;	/* where the default comes from */
+};
+
+extern const struct cost_info cost_table[COST_NR];
+
+void cost_model_init(struct cost_model *cm);	/* the defaults */
+int cost_lookup(const char *name);		/* index, or -1 */
+
+/* Cycles for a remote-node access at SLIT distance `dist` (10 = local). */
+static inline uint64_t cost_remote(const struct cost_model *cm, int dist)
+{
+	return dist > 10 ? cm->c[COST_REMOTE_PER_10] * (uint64_t)(dist - 10) / 10
+			 : 0;
+}
+
+#endif /* KMSIM_COST_H */

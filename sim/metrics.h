@@ -1,0 +1,57 @@
+/*
+ * metrics.h - incremental metrics: log-linear latency histograms and the
+ * fragmentation indices of mm/vmstat.c.  Everything here costs O(1) per op
+ * or O(zones x orders) per snapshot, never O(pages).
+ */
+#ifndef KMSIM_METRICS_H
+#define KMSIM_METRICS_H
+
+#include <stdint.h>
+
+/*
+ * HDR-style log-linear histogram of non-negative integers (cycles): values
+ * below 2^HIST_SUB_BITS have a bucket each; above, every power of two is
+ * split into 2^HIST_SUB_BITS equal buckets, so a bucket's width is at most
+ * 1/32 of its lower bound (3.1 % relative error).
+ */
+#define HIST_SUB_BITS 5
+#define HIST_SUB_COUNT (1u << HIST_SUB_BITS)
+#define HIST_NBUCKETS ((64 - HIST_SUB_BITS + 1) * HIST_SUB_COUNT)
+
+struct hist {
+	uint64_t count;
+	uint64_t sum;		/* saturates at UINT64_MAX */
+	uint64_t min, max;
+	uint64_t buckets[HIST_NBUCKETS];
+};
+
+void hist_init(struct hist *h);
+void hist_record(struct hist *h, uint64_t v);
+void hist_merge(struct hist *dst, const struct hist *src);
+unsigned hist_bucket(uint64_t v);
+uint64_t hist_bucket_low(unsigned b);	/* smallest value in bucket b */
+uint64_t hist_bucket_high(unsigned b);	/* largest value in bucket b */
+/* Value at percentile p (0..100]: the upper bound of the bucket holding
+ * the ceil(p% * count)-th value, clamped to [min, max].  0 when empty. */
+uint64_t hist_percentile(const struct hist *h, double p);
+double hist_mean(const struct hist *h);
+
+/* mm/vmstat.c:struct contig_page_info. */
+struct contig_page_info {
+	uint64_t free_pages;
+	uint64_t free_blocks_total;
+	uint64_t free_blocks_suitable;
+};
+
+/* mm/vmstat.c:fill_contig_page_info() over nr_free[0..nr_orders-1]. */
+void frag_fill_contig_page_info(const uint64_t *nr_free, unsigned nr_orders,
+    unsigned suitable_order, struct contig_page_info *info);
+/* mm/vmstat.c:unusable_free_index(): thousandths, 0..1000. */
+int frag_unusable_free_index(unsigned order,
+    const struct contig_page_info *info);
+/* mm/vmstat.c:__fragmentation_index(): thousandths, 0..1000, or -1000
+ * when a block of the order is free (the request would succeed). */
+int frag_fragmentation_index(unsigned order, unsigned max_order,
+    const struct contig_page_info *info);
+
+#endif /* KMSIM_METRICS_H */

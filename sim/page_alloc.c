@@ -1,0 +1,4 @@
+/* page_alloc.c - being written */
+#include "config.h"
+#include "kmsim.h"
+

@@ -1,0 +1,4 @@
+/* sim.c - being written */
+#include "config.h"
+#include "kmsim.h"
+

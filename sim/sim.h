@@ -1,0 +1,51 @@
+/*
+ * sim.h - one simulation run: the machine, the event queue, the trace
+ * cursor, the allocation table, metrics and the database writer wired
+ * together.  main.c only parses options and calls this.
+ */
+#ifndef KMSIM_SIM_H
+#define KMSIM_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <signal.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "db.h"
+#include "machine.h"
+#include "trace.h"
+
+struct sim_options {
+	bool check;		/* run the invariant checkers after every op */
+	bool lenient;		/* count and skip bad ops instead of failing */
+	bool progress;		/* progress lines on stderr */
+	const char *command_line;	/* recorded in the runs row */
+};
+
+struct sim;
+
+/* SIGINT/SIGTERM set this; the run loop stops at the next op boundary. */
+extern volatile sig_atomic_t sim_interrupted;
+
+struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
+    char **cause);
+void sim_destroy(struct sim *s);
+struct machine *sim_machine(struct sim *s);
+
+/*
+ * Run the trace to its end.  With a database (db may be NULL) the run is
+ * recorded: a runs row first, snapshots every snapshot interval and at the
+ * end, latencies and failures, then the status.  Returns 0 (complete), -1
+ * with *cause (bad input: the run is marked failed), or 1 (interrupted by
+ * a signal: marked interrupted).
+ */
+int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
+    char **cause);
+
+/* The run's summary: latency percentiles per op, final fragmentation per
+ * zone, failures, counters.  New reference. */
+json_t *sim_summary_json(const struct sim *s);
+
+#endif /* KMSIM_SIM_H */
