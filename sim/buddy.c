@@ -1,4 +1,579 @@
-/* buddy.c - being written */
-#include "config.h"
-#include "kmsim.h"
+/*
+ * buddy.c - the free areas of a zone: free lists per order and
+ * migratetype threaded through the frame table, splitting (expand()),
+ * merging (__free_one_page()) and the migratetype fallbacks of
+ * mm/page_alloc.c as of Linux 6.18 (__rmqueue_smallest(),
+ * __rmqueue_claim(), __rmqueue_steal()).
+ */
 
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy.h"
+#include "trace.h"
+
+/* mm/page_alloc.c:fallbacks[]: where each type looks when its own lists
+ * are empty, in this order. */
+static const int fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
+	[MIGRATE_UNMOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE },
+	[MIGRATE_MOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
+	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE },
+};
+
+static inline int get_pageblock_mt(const struct machine *m, uint64_t pfn)
+{
+	return m->pageblock_mt[pfn >> m->pageblock_order];
+}
+
+static inline void charge(struct alloc_result *res, const struct machine *m,
+    enum cost_item item, uint64_t times)
+{
+	if (res != NULL)
+		res->cycles += m->cost.c[item] * times;
+}
+
+/* mm/page_alloc.c:__add_to_free_list(): head, or tail when asked. */
+static void add_to_free_list(struct machine *m, struct zone *z, uint64_t pfn,
+    unsigned order, int mt, bool tail)
+{
+	struct free_area *area = &z->free_area[order];
+	struct page_frame *f = pfn_to_frame(m, pfn);
+	uint32_t p = (uint32_t)pfn;
+
+	f->flags = (uint8_t)((f->flags & ~PF_HEAD) | PF_BUDDY);
+	f->order = (uint8_t)order;
+	f->migratetype = (uint8_t)mt;
+	if (area->free_list[mt] == PFN_NONE) {
+		f->next = f->prev = PFN_NONE;
+		area->free_list[mt] = area->free_tail[mt] = p;
+	} else if (tail) {
+		f->next = PFN_NONE;
+		f->prev = area->free_tail[mt];
+		pfn_to_frame(m, area->free_tail[mt])->next = p;
+		area->free_tail[mt] = p;
+	} else {
+		f->prev = PFN_NONE;
+		f->next = area->free_list[mt];
+		pfn_to_frame(m, area->free_list[mt])->prev = p;
+		area->free_list[mt] = p;
+	}
+	area->nr_free++;
+	area->nr_free_mt[mt]++;
+	z->free_pages += UINT64_C(1) << order;
+}
+
+/* mm/page_alloc.c:__del_page_from_free_list(). */
+static void del_from_free_list(struct machine *m, struct zone *z,
+    uint64_t pfn, unsigned order)
+{
+	struct page_frame *f = pfn_to_frame(m, pfn);
+	struct free_area *area = &z->free_area[order];
+	int mt = f->migratetype;
+
+	if (f->prev == PFN_NONE)
+		area->free_list[mt] = f->next;
+	else
+		pfn_to_frame(m, f->prev)->next = f->next;
+	if (f->next == PFN_NONE)
+		area->free_tail[mt] = f->prev;
+	else
+		pfn_to_frame(m, f->next)->prev = f->prev;
+	f->next = f->prev = PFN_NONE;
+	f->flags &= (uint8_t)~PF_BUDDY;
+	area->nr_free--;
+	area->nr_free_mt[mt]--;
+	z->free_pages -= UINT64_C(1) << order;
+}
+
+/* mm/page_alloc.c:move_to_free_list(): same order, another type. */
+static void move_to_free_list(struct machine *m, struct zone *z, uint64_t pfn,
+    unsigned order, int new_mt)
+{
+	del_from_free_list(m, z, pfn, order);
+	add_to_free_list(m, z, pfn, order, new_mt, true);
+}
+
+/*
+ * mm/page_alloc.c:page_is_buddy(): the buddy is the head of a free block
+ * of the same order in the same zone (a hole is never free; a pfn past
+ * the zone is another zone's).
+ */
+static inline bool page_is_buddy(const struct machine *m, const struct zone *z,
+    uint64_t bpfn, unsigned order)
+{
+	const struct page_frame *bf;
+
+	if (bpfn < z->zone_start_pfn || bpfn >= zone_end_pfn(z))
+		return false;
+	bf = pfn_to_frame(m, bpfn);
+	return (bf->flags & PF_BUDDY) && bf->order == order;
+}
+
+/*
+ * mm/page_alloc.c:buddy_merge_likely(): free to the tail when the
+ * next-higher buddy is free, so the block stays available for merging.
+ */
+static bool buddy_merge_likely(const struct machine *m, const struct zone *z,
+    uint64_t pfn, unsigned order)
+{
+	uint64_t higher;
+
+	if (order >= m->max_order - 1)
+		return false;
+	higher = pfn & ~((UINT64_C(2) << order) - 1);
+	higher = buddy_pfn(higher, order + 1);
+	return page_is_buddy(m, z, higher, order + 1);
+}
+
+/* Models mm/page_alloc.c:__free_one_page(). */
+void buddy_free_block(struct machine *m, uint64_t pfn, unsigned order,
+    struct alloc_result *res)
+{
+	struct zone *z = machine_pfn_zone(m, pfn);
+	int mt = get_pageblock_mt(m, pfn);
+	unsigned merges = 0;
+	bool tail;
+
+	pfn_to_frame(m, pfn)->flags &= (uint8_t)~PF_HEAD;
+	while (order < m->max_order) {
+		uint64_t b = buddy_pfn(pfn, order);
+
+		if (!page_is_buddy(m, z, b, order))
+			break;
+		/*
+		 * The kernel refuses to merge an isolated pageblock with a
+		 * non-isolated one at pageblock order and above; kmsim has
+		 * no isolation yet, so every other pair merges.
+		 */
+		if (order >= m->pageblock_order &&
+		    (get_pageblock_mt(m, b) == MIGRATE_ISOLATE) !=
+		    (mt == MIGRATE_ISOLATE))
+			break;
+		del_from_free_list(m, z, b, order);
+		pfn &= b;
+		order++;
+		merges++;
+	}
+	tail = buddy_merge_likely(m, z, pfn, order);
+	add_to_free_list(m, z, pfn, order, mt, tail);
+	z->free_count[order]++;
+	if (res != NULL) {
+		res->merges += merges;
+		res->zone = z;
+		charge(res, m, COST_MERGE, merges);
+		charge(res, m, COST_FREELIST_OP, 1);
+	}
+}
+
+/*
+ * mm/page_alloc.c:expand(): split [pfn, 2^high) down to 2^low, putting
+ * each upper half on the free list of `mt`.
+ */
+static void expand(struct machine *m, struct zone *z, uint64_t pfn,
+    unsigned low, unsigned high, int mt, struct alloc_result *res)
+{
+	while (high > low) {
+		high--;
+		add_to_free_list(m, z, pfn + (UINT64_C(1) << high), high, mt,
+		    false);
+		if (res != NULL)
+			res->splits++;
+		charge(res, m, COST_SPLIT, 1);
+	}
+}
+
+/* mm/page_alloc.c:__rmqueue_smallest(). */
+static uint64_t rmqueue_smallest(struct machine *m, struct zone *z,
+    unsigned order, int mt, struct alloc_result *res)
+{
+	unsigned o;
+
+	for (o = order; o <= m->max_order; o++) {
+		uint32_t pfn = z->free_area[o].free_list[mt];
+
+		if (pfn == PFN_NONE)
+			continue;
+		del_from_free_list(m, z, pfn, o);
+		charge(res, m, COST_FREELIST_OP, 1);
+		expand(m, z, pfn, order, o, mt, res);
+		return pfn;
+	}
+	return OP_PFN_NONE;
+}
+
+/*
+ * mm/page_alloc.c:should_try_claim_block(): large blocks are claimed
+ * whole; unmovable and reclaimable allocations try to claim a pageblock
+ * at any order, to keep their pollution in as few blocks as possible.
+ */
+static bool should_try_claim_block(const struct machine *m, unsigned order,
+    int start_mt)
+{
+	if (order >= m->pageblock_order)
+		return true;
+	if (order >= m->pageblock_order / 2 ||
+	    start_mt == MIGRATE_RECLAIMABLE || start_mt == MIGRATE_UNMOVABLE)
+		return true;
+	return false;
+}
+
+/* mm/page_alloc.c:find_suitable_fallback(): first fallback type with a
+ * free block of this order, or -1. */
+static int find_suitable_fallback(const struct free_area *area, int mt)
+{
+	int i;
+
+	if (area->nr_free == 0 || mt >= MIGRATE_PCPTYPES)
+		return -1;
+	for (i = 0; i < MIGRATE_PCPTYPES - 1; i++)
+		if (area->free_list[fallbacks[mt][i]] != PFN_NONE)
+			return fallbacks[mt][i];
+	return -1;
+}
+
+/*
+ * mm/page_alloc.c:try_to_claim_block(): a block at pageblock order or
+ * above changes type whole; a smaller one claims its pageblock when at
+ * least half of it is free or compatible with the new type (counting
+ * allocated frames by the type they were allocated for, as
+ * prep_move_freepages_block() counts PageLRU/movable pages).
+ */
+static uint64_t try_to_claim_block(struct machine *m, struct zone *z,
+    uint64_t pfn, unsigned current_order, unsigned order, int start_mt,
+    int block_mt, struct alloc_result *res)
+{
+	uint64_t start, end, p, free_pages = 0, movable_pages = 0, alike;
+	uint64_t nr = UINT64_C(1) << m->pageblock_order;
+
+	if (current_order >= m->pageblock_order) {
+		del_from_free_list(m, z, pfn, current_order);
+		for (p = pfn; p < pfn + (UINT64_C(1) << current_order); p += nr)
+			m->pageblock_mt[p >> m->pageblock_order] =
+			    (uint8_t)start_mt;
+		expand(m, z, pfn, order, current_order, start_mt, res);
+		charge(res, m, COST_FREELIST_OP, 1);
+		return pfn;
+	}
+	start = pfn & ~(nr - 1);
+	end = start + nr;
+	/* prep_move_freepages_block(): the block must lie in the zone */
+	if (start < z->zone_start_pfn || end > zone_end_pfn(z))
+		return OP_PFN_NONE;
+	for (p = start; p < end;) {
+		const struct page_frame *f = pfn_to_frame(m, p);
+
+		if (f->flags & PF_BUDDY) {
+			free_pages += UINT64_C(1) << f->order;
+			p += UINT64_C(1) << f->order;
+			continue;
+		}
+		if ((f->flags & PF_HEAD) && f->migratetype == MIGRATE_MOVABLE) {
+			movable_pages += UINT64_C(1) << f->order;
+			p += UINT64_C(1) << f->order;
+			continue;
+		}
+		p += (f->flags & PF_HEAD) ? UINT64_C(1) << f->order : 1;
+	}
+	if (start_mt == MIGRATE_MOVABLE)
+		alike = movable_pages;
+	else if (block_mt == MIGRATE_MOVABLE)
+		alike = nr - (free_pages + movable_pages);
+	else
+		alike = 0;
+	if (free_pages + alike < nr / 2)
+		return OP_PFN_NONE;
+	/* __move_freepages_block(): every free block of it changes list */
+	for (p = start; p < end;) {
+		const struct page_frame *f = pfn_to_frame(m, p);
+
+		if (f->flags & PF_BUDDY) {
+			unsigned o = f->order;
+
+			move_to_free_list(m, z, p, o, start_mt);
+			charge(res, m, COST_FREELIST_OP, 2);
+			p += UINT64_C(1) << o;
+		} else {
+			p += (f->flags & PF_HEAD) ? UINT64_C(1) << f->order : 1;
+		}
+	}
+	m->pageblock_mt[start >> m->pageblock_order] = (uint8_t)start_mt;
+	return rmqueue_smallest(m, z, order, start_mt, res);
+}
+
+uint64_t buddy_rmqueue(struct machine *m, struct zone *z, unsigned order,
+    enum migratetype mt, struct alloc_result *res)
+{
+	uint64_t pfn;
+	int o, fmt;
+
+	pfn = rmqueue_smallest(m, z, order, mt, res);
+	if (pfn != OP_PFN_NONE)
+		return pfn;
+	/* __rmqueue_claim(): the largest foreign block first */
+	for (o = (int)m->max_order; o >= (int)order; o--) {
+		if (!should_try_claim_block(m, (unsigned)o, mt))
+			break;
+		fmt = find_suitable_fallback(&z->free_area[o], mt);
+		if (fmt < 0)
+			continue;
+		pfn = try_to_claim_block(m, z, z->free_area[o].free_list[fmt],
+		    (unsigned)o, order, mt, fmt, res);
+		if (pfn != OP_PFN_NONE) {
+			if (res != NULL)
+				res->fallback = true;
+			return pfn;
+		}
+	}
+	/* __rmqueue_steal(): the smallest foreign block, left foreign */
+	for (o = (int)order; o <= (int)m->max_order; o++) {
+		fmt = find_suitable_fallback(&z->free_area[o], mt);
+		if (fmt < 0)
+			continue;
+		pfn = z->free_area[o].free_list[fmt];
+		del_from_free_list(m, z, pfn, (unsigned)o);
+		charge(res, m, COST_FREELIST_OP, 1);
+		expand(m, z, pfn, order, (unsigned)o, fmt, res);
+		if (res != NULL)
+			res->fallback = true;
+		return pfn;
+	}
+	return OP_PFN_NONE;
+}
+
+/* Does [pfn, pfn + size) touch a hole of its node? */
+static bool block_in_hole(const struct machine *m, const struct zone *z,
+    uint64_t pfn, uint64_t size)
+{
+	const struct config_node *cn = &m->cfg->nodes[z->node];
+	int i;
+
+	for (i = 0; i < cn->nr_holes; i++) {
+		uint64_t s = cn->holes[i].start >> m->page_shift;
+		uint64_t e = (cn->holes[i].start + cn->holes[i].size) >>
+		    m->page_shift;
+
+		if (pfn < e && s < pfn + size)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The free lists only: O(free blocks x orders), cheap enough to run after
+ * every op.  buddy_check_frames() adds the O(frames) scan.
+ */
+int buddy_check(const struct machine *m, char **cause)
+{
+	uint64_t seen_pages, nr, pfn, prev;
+	unsigned o;
+	int i, t;
+
+	for (i = 0; i < m->nr_zones; i++) {
+		const struct zone *z = m->zones[i];
+
+		seen_pages = 0;
+		for (o = 0; o <= m->max_order; o++) {
+			const struct free_area *area = &z->free_area[o];
+			uint64_t total = 0;
+
+			for (t = 0; t < MIGRATE_TYPES; t++) {
+				nr = 0;
+				prev = PFN_NONE;
+				for (pfn = area->free_list[t]; pfn != PFN_NONE;
+				    pfn = pfn_to_frame(m, pfn)->next) {
+					const struct page_frame *f =
+					    pfn_to_frame(m, pfn);
+					uint64_t size = UINT64_C(1) << o, q, b;
+
+					if (++nr > area->nr_free_mt[t])
+						return kmsim_fail(cause, "node %d"
+						    " zone %s order %u %s: list"
+						    " longer than nr_free %"
+						    PRIu64, z->node,
+						    zone_names[z->type], o,
+						    migratetype_names[t],
+						    area->nr_free_mt[t]);
+					if (!(f->flags & PF_BUDDY) ||
+					    f->order != o ||
+					    f->migratetype != t ||
+					    f->prev != prev)
+						return kmsim_fail(cause, "pfn %#"
+						    PRIx64 ": bad free-list"
+						    " entry (order %u list)",
+						    pfn, o);
+					if (pfn & (size - 1))
+						return kmsim_fail(cause, "pfn %#"
+						    PRIx64 ": free block of"
+						    " order %u not aligned",
+						    pfn, o);
+					if (pfn < z->zone_start_pfn ||
+					    pfn + size > zone_end_pfn(z))
+						return kmsim_fail(cause, "pfn %#"
+						    PRIx64 ": free block of"
+						    " order %u outside zone %s",
+						    pfn, o,
+						    zone_names[z->type]);
+					if (block_in_hole(m, z, pfn, size))
+						return kmsim_fail(cause, "pfn %#"
+						    PRIx64 ": free block covers"
+						    " a hole", pfn);
+					/* aligned blocks nest or are apart:
+					 * a free block containing this one
+					 * starts at an aligned ancestor */
+					for (q = o + 1; q <= m->max_order; q++) {
+						uint64_t a = pfn & ~((UINT64_C(1)
+						    << q) - 1);
+						const struct page_frame *g =
+						    pfn_to_frame(m, a);
+
+						if (a != pfn && (g->flags &
+						    PF_BUDDY) && g->order >= q)
+							return kmsim_fail(cause,
+							    "pfn %#" PRIx64
+							    ": inside the free"
+							    " block at %#"
+							    PRIx64, pfn, a);
+					}
+					b = buddy_pfn(pfn, o);
+					if (o < m->max_order &&
+					    page_is_buddy(m, z, b, o) &&
+					    (o < m->pageblock_order ||
+					    get_pageblock_mt(m, b) ==
+					    get_pageblock_mt(m, pfn)))
+						return kmsim_fail(cause, "pfn %#"
+						    PRIx64 " and its buddy %#"
+						    PRIx64 " are both free at"
+						    " order %u, unmerged",
+						    pfn, b, o);
+					prev = pfn;
+				}
+				if (area->free_tail[t] != prev)
+					return kmsim_fail(cause, "zone %s order"
+					    " %u %s: tail is not the last block",
+					    zone_names[z->type], o,
+					    migratetype_names[t]);
+				if (nr != area->nr_free_mt[t])
+					return kmsim_fail(cause, "zone %s order"
+					    " %u %s: nr_free %" PRIu64 " but %"
+					    PRIu64 " on the list",
+					    zone_names[z->type], o,
+					    migratetype_names[t],
+					    area->nr_free_mt[t], nr);
+				total += nr;
+				seen_pages += nr << o;
+			}
+			if (total != area->nr_free)
+				return kmsim_fail(cause, "zone %s order %u:"
+				    " nr_free %" PRIu64 " but %" PRIu64
+				    " blocks on its lists", zone_names[z->type],
+				    o, area->nr_free, total);
+		}
+		if (seen_pages != z->free_pages)
+			return kmsim_fail(cause, "node %d zone %s: %" PRIu64
+			    " free pages counted but %" PRIu64 " on the lists",
+			    z->node, zone_names[z->type], z->free_pages,
+			    seen_pages);
+		if (z->free_pages > z->managed_pages)
+			return kmsim_fail(cause, "node %d zone %s: more free"
+			    " pages (%" PRIu64 ") than managed (%" PRIu64 ")",
+			    z->node, zone_names[z->type], z->free_pages,
+			    z->managed_pages);
+	}
+	return 0;
+}
+
+int buddy_check_frames(const struct machine *m, char **cause)
+{
+	uint64_t pfn, end = 0, start = 0;
+
+	/* No frame inside a free block may be a block head. */
+	for (pfn = 0; pfn < m->max_pfn; pfn++) {
+		const struct page_frame *f = pfn_to_frame(m, pfn);
+
+		if (pfn < end && (f->flags & (PF_BUDDY | PF_HEAD)))
+			return kmsim_fail(cause, "pfn %#" PRIx64 ": a block"
+			    " head inside the free block at %#" PRIx64, pfn,
+			    start);
+		if (pfn >= end && (f->flags & PF_BUDDY)) {
+			start = pfn;
+			end = pfn + (UINT64_C(1) << f->order);
+		}
+	}
+	return buddy_check(m, cause);
+}
+
+/*
+ * What one op can change: a split or merge stays inside the max-order
+ * block around the pfn, and a pageblock claim inside its pageblock, which
+ * lies in the same max-order block.  Check every frame of that block
+ * (free heads linked both ways, aligned, in the zone, on the list of
+ * their order and type, not nested, buddies merged), and the zone's
+ * counters against each other.  O(2^max_order): cheap enough for every op;
+ * buddy_check() walks every list.
+ */
+int buddy_check_around(const struct machine *m, uint64_t pfn, char **cause)
+{
+	uint64_t size = UINT64_C(1) << m->max_order, start, end, p, sum = 0;
+	const struct zone *z = machine_pfn_zone(m, pfn);
+	uint64_t covered = 0;
+	unsigned o;
+	int t;
+
+	if (z == NULL)
+		return 0;
+	start = KMSIM_MAX(pfn & ~(size - 1), z->zone_start_pfn);
+	end = KMSIM_MIN((pfn & ~(size - 1)) + size, zone_end_pfn(z));
+	for (p = start; p < end; p++) {
+		const struct page_frame *f = pfn_to_frame(m, p);
+		uint64_t bsize, b;
+
+		if (!(f->flags & PF_BUDDY))
+			continue;
+		o = f->order;
+		bsize = UINT64_C(1) << o;
+		if (p < covered)
+			return kmsim_fail(cause, "pfn %#" PRIx64 ": a free block"
+			    " inside another free block", p);
+		if (o > m->max_order || (p & (bsize - 1)) ||
+		    p + bsize > zone_end_pfn(z) || p < z->zone_start_pfn)
+			return kmsim_fail(cause, "pfn %#" PRIx64 ": free block"
+			    " of order %u misaligned or outside zone %s", p, o,
+			    zone_names[z->type]);
+		t = f->migratetype;
+		if (f->prev == PFN_NONE ?
+		    z->free_area[o].free_list[t] != p :
+		    pfn_to_frame(m, f->prev)->next != p)
+			return kmsim_fail(cause, "pfn %#" PRIx64 ": free block"
+			    " not linked from its predecessor", p);
+		if (f->next == PFN_NONE ?
+		    z->free_area[o].free_tail[t] != p :
+		    pfn_to_frame(m, f->next)->prev != p)
+			return kmsim_fail(cause, "pfn %#" PRIx64 ": free block"
+			    " not linked to its successor", p);
+		b = buddy_pfn(p, o);
+		if (o < m->max_order && page_is_buddy(m, z, b, o) &&
+		    (o < m->pageblock_order ||
+		    get_pageblock_mt(m, b) == get_pageblock_mt(m, p)))
+			return kmsim_fail(cause, "pfn %#" PRIx64 " and its"
+			    " buddy %#" PRIx64 " are both free at order %u,"
+			    " unmerged", p, b, o);
+		covered = p + bsize;
+	}
+	for (o = 0; o <= m->max_order; o++) {
+		uint64_t n = 0;
+
+		for (t = 0; t < MIGRATE_TYPES; t++)
+			n += z->free_area[o].nr_free_mt[t];
+		if (n != z->free_area[o].nr_free)
+			return kmsim_fail(cause, "zone %s order %u: nr_free %"
+			    PRIu64 " but %" PRIu64 " over its types",
+			    zone_names[z->type], o, z->free_area[o].nr_free, n);
+		sum += z->free_area[o].nr_free << o;
+	}
+	if (sum != z->free_pages)
+		return kmsim_fail(cause, "node %d zone %s: %" PRIu64 " free"
+		    " pages counted but nr_free adds up to %" PRIu64, z->node,
+		    zone_names[z->type], z->free_pages, sum);
+	return 0;
+}

@@ -85,5 +85,11 @@ bool zone_watermark_ok(const struct zone *z, unsigned order, uint64_t mark,
  * the lists.  Returns 0, or -1 with *cause describing the first violation.
  */
 int buddy_check(const struct machine *m, char **cause);
+/* The max-order block around pfn, frame by frame, and its zone's
+ * counters: everything one op at pfn can have changed. */
+int buddy_check_around(const struct machine *m, uint64_t pfn, char **cause);
+/* buddy_check() plus a scan of every frame: no block head lies inside a
+ * free block.  O(frames): run at the end of a --check run. */
+int buddy_check_frames(const struct machine *m, char **cause);
 
 #endif /* KMSIM_BUDDY_H */

@@ -1,5 +1,4 @@
 /* cost.c - default cycle costs and where each number comes from. */
-#include "config.h"
 
 #include <string.h>
 

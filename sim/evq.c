@@ -1,5 +1,4 @@
 /* evq.c - a binary min-heap of events ordered by (time, seq). */
-#include "config.h"
 
 #include <assert.h>
 #include <stdlib.h>

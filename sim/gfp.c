@@ -1,5 +1,4 @@
 /* gfp.c - GFP flag names, parsing and the zone/migratetype they select. */
-#include "config.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -20,15 +19,15 @@ const char *const migratetype_names[MIGRATE_TYPES] = {
 
 #define GFP_USER_ (GFP_BIT_RECLAIM | GFP_BIT_IO | GFP_BIT_FS | GFP_BIT_HARDWALL)
 #define GFP_HIGHUSER_ (GFP_USER_ | GFP_BIT_HIGHMEM)
-#define GFP_HIGHUSER_MOVABLE_ \
-	(GFP_HIGHUSER_ | GFP_BIT_MOVABLE | GFP_BIT_SKIP_KASAN)
+#define GFP_HIGHUSER_MOVABLE_ (GFP_HIGHUSER_ | GFP_BIT_MOVABLE)
 #define GFP_TRANSHUGE_LIGHT_ \
 	((GFP_HIGHUSER_MOVABLE_ | GFP_BIT_COMP | GFP_BIT_NOMEMALLOC | \
 	  GFP_BIT_NOWARN) & ~GFP_BIT_RECLAIM)
 
 /*
- * In the order of include/trace/events/mmflags.h:__def_gfpflag_names, so
- * that gfp_format() picks the same composite names the kernel prints.
+ * In the order of include/trace/events/mmflags.h:__def_gfpflag_names
+ * (composites first, most bits set first, then the single bits), so that
+ * gfp_format() prints what the kernel prints.
  */
 static const struct gfp_name {
 	const char *name;
@@ -46,38 +45,39 @@ static const struct gfp_name {
 	{ "GFP_NOIO", GFP_BIT_RECLAIM },
 	{ "GFP_NOWAIT", GFP_BIT_KSWAPD_RECLAIM | GFP_BIT_NOWARN },
 	{ "GFP_DMA", GFP_BIT_DMA },
-	{ "__GFP_HIGHMEM", GFP_BIT_HIGHMEM },
 	{ "GFP_DMA32", GFP_BIT_DMA32 },
+	{ "__GFP_RECLAIM", GFP_BIT_RECLAIM },
+	/* TRACE_GFP_FLAGS: the single bits, in bit order */
+	{ "__GFP_DMA", GFP_BIT_DMA },
+	{ "__GFP_HIGHMEM", GFP_BIT_HIGHMEM },
+	{ "__GFP_DMA32", GFP_BIT_DMA32 },
+	{ "__GFP_MOVABLE", GFP_BIT_MOVABLE },
+	{ "__GFP_RECLAIMABLE", GFP_BIT_RECLAIMABLE },
 	{ "__GFP_HIGH", GFP_BIT_HIGH },
 	{ "__GFP_IO", GFP_BIT_IO },
 	{ "__GFP_FS", GFP_BIT_FS },
+	{ "__GFP_ZERO", GFP_BIT_ZERO },
+	{ "__GFP_DIRECT_RECLAIM", GFP_BIT_DIRECT_RECLAIM },
+	{ "__GFP_KSWAPD_RECLAIM", GFP_BIT_KSWAPD_RECLAIM },
+	{ "__GFP_WRITE", GFP_BIT_WRITE },
 	{ "__GFP_NOWARN", GFP_BIT_NOWARN },
 	{ "__GFP_RETRY_MAYFAIL", GFP_BIT_RETRY_MAYFAIL },
 	{ "__GFP_NOFAIL", GFP_BIT_NOFAIL },
 	{ "__GFP_NORETRY", GFP_BIT_NORETRY },
-	{ "__GFP_COMP", GFP_BIT_COMP },
-	{ "__GFP_ZERO", GFP_BIT_ZERO },
-	{ "__GFP_NOMEMALLOC", GFP_BIT_NOMEMALLOC },
 	{ "__GFP_MEMALLOC", GFP_BIT_MEMALLOC },
+	{ "__GFP_COMP", GFP_BIT_COMP },
+	{ "__GFP_NOMEMALLOC", GFP_BIT_NOMEMALLOC },
 	{ "__GFP_HARDWALL", GFP_BIT_HARDWALL },
 	{ "__GFP_THISNODE", GFP_BIT_THISNODE },
-	{ "__GFP_RECLAIMABLE", GFP_BIT_RECLAIMABLE },
-	{ "__GFP_MOVABLE", GFP_BIT_MOVABLE },
 	{ "__GFP_ACCOUNT", GFP_BIT_ACCOUNT },
-	{ "__GFP_WRITE", GFP_BIT_WRITE },
-	{ "__GFP_RECLAIM", GFP_BIT_RECLAIM },
-	{ "__GFP_DIRECT_RECLAIM", GFP_BIT_DIRECT_RECLAIM },
-	{ "__GFP_KSWAPD_RECLAIM", GFP_BIT_KSWAPD_RECLAIM },
 	{ "__GFP_ZEROTAGS", GFP_BIT_ZEROTAGS },
-	{ "__GFP_SKIP_ZERO", GFP_BIT_SKIP_ZERO },
-	{ "__GFP_SKIP_KASAN", GFP_BIT_SKIP_KASAN },
-	{ "__GFP_NOLOCKDEP", GFP_BIT_NOLOCKDEP },
-	/* Accepted on input only: the bare zone and the pre-6.0 names. */
-	{ "__GFP_DMA", GFP_BIT_DMA },
-	{ "__GFP_DMA32", GFP_BIT_DMA32 },
-	{ "GFP_HIGHUSER_MOVABLE_NOKASAN", GFP_HIGHUSER_MOVABLE_ },
+	/* Accepted on input only: 0 on kernels without KASAN_HW_TAGS and
+	 * LOCKDEP, the configuration kmsim models. */
+	{ "__GFP_SKIP_ZERO", 0 },
+	{ "__GFP_SKIP_KASAN", 0 },
+	{ "__GFP_NOLOCKDEP", 0 },
 };
-#define GFP_NAMES_PRINTED 38	/* entries gfp_format() may use */
+#define GFP_NAMES_PRINTED 37	/* entries gfp_format() may use */
 
 static const struct gfp_name *gfp_lookup(const char *s, size_t len)
 {
@@ -160,7 +160,7 @@ const char *gfp_format(gfp_t gfp, char *buf, size_t len)
 	for (i = 0; i < GFP_NAMES_PRINTED && left != 0; i++) {
 		gfp_t v = gfp_names[i].value;
 
-		if ((left & v) != v)
+		if (v == 0 || (left & v) != v)
 			continue;
 		left &= ~v;
 		used += (size_t)snprintf(buf + used, used < len ? len - used : 0,

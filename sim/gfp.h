@@ -11,7 +11,9 @@
 
 typedef uint32_t gfp_t;
 
-/* Bit values of include/linux/gfp_types.h (6.18, no KASAN_HW_TAGS/LOCKDEP). */
+/* Bit values of include/linux/gfp_types.h (6.18) on an x86-64 kernel
+ * without KASAN_HW_TAGS and LOCKDEP, where __GFP_SKIP_ZERO,
+ * __GFP_SKIP_KASAN and __GFP_NOLOCKDEP are 0. */
 #define GFP_BIT_DMA		0x01u
 #define GFP_BIT_HIGHMEM		0x02u
 #define GFP_BIT_DMA32		0x04u
@@ -35,10 +37,7 @@ typedef uint32_t gfp_t;
 #define GFP_BIT_THISNODE	0x200000u
 #define GFP_BIT_ACCOUNT		0x400000u
 #define GFP_BIT_ZEROTAGS	0x800000u
-#define GFP_BIT_SKIP_ZERO	0x1000000u
-#define GFP_BIT_SKIP_KASAN	0x2000000u
-#define GFP_BIT_NOLOCKDEP	0x4000000u
-#define GFP_BITS_MASK		0x7ffffffu
+#define GFP_BITS_MASK		0x3ffffffu	/* __GFP_BITS_SHIFT 26 */
 
 #define GFP_BIT_RECLAIM		(GFP_BIT_DIRECT_RECLAIM | GFP_BIT_KSWAPD_RECLAIM)
 #define GFP_ZONEMASK \

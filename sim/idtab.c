@@ -1,5 +1,4 @@
 /* idtab.c - open-addressing hash table of live allocations. */
-#include "config.h"
 
 #include <stdlib.h>
 

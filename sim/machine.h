@@ -54,6 +54,7 @@ extern const char *const wmark_names[NR_WMARK];
 /* include/linux/mmzone.h:struct free_area, one free list per migratetype. */
 struct free_area {
 	uint32_t free_list[MIGRATE_TYPES];	/* head pfn, or PFN_NONE */
+	uint32_t free_tail[MIGRATE_TYPES];	/* last pfn, or PFN_NONE */
 	uint64_t nr_free;			/* blocks, all types */
 	uint64_t nr_free_mt[MIGRATE_TYPES];
 };

@@ -1,2 +1,295 @@
+/*
+ * main.c - the kmsim command: parse options, wire the modules, report.
+ * Everything else lives in libkmsim.a.
+ *
+ * Exit status: 0 success; 1 bad input (config, trace, database) or a run
+ * that failed; 2 usage; 3 host memory exhausted; 130 interrupted.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "config.h"
-int main(void) { return 0; }
+#include "db.h"
+#include "kmsim.h"
+#include "machine.h"
+#include "sim.h"
+#include "trace.h"
+
+#define DEFAULT_DB "kmsim.db"
+
+static const char usage_text[] =
+"usage: kmsim --config FILE [--trace FILE] [options]\n"
+"\n"
+"Simulate the Linux memory subsystem on the machine FILE describes,\n"
+"replaying the allocation trace, and record the metrics in SQLite.\n"
+"\n"
+"  -c, --config FILE     machine configuration (kmsim-config(5))\n"
+"  -t, --trace FILE      trace to replay (kmsim-trace(5)); - is stdin\n"
+"  -d, --db FILE         results database (default " DEFAULT_DB ");\n"
+"                        runs are appended (kmsim-db(5))\n"
+"      --no-db           do not write a database\n"
+"  -j, --json            print the run's summary as JSON on stdout\n"
+"      --show-machine    print the machine (nodes, zones, pfn ranges,\n"
+"                        watermarks) and exit\n"
+"      --check           check the allocators' invariants after every op\n"
+"      --lenient         count and skip bad ops instead of stopping\n"
+"  -q, --quiet           no progress or summary on stderr\n"
+"      --progress        progress on stderr even when it is not a terminal\n"
+"  -h, --help            this help\n"
+"  -V, --version         the version\n"
+"\n"
+"Bad input is reported as FILE:LINE:COL: message, exit status 1.\n"
+"See kmsim(1).\n";
+
+enum {
+	OPT_NO_DB = 256,
+	OPT_SHOW_MACHINE,
+	OPT_CHECK,
+	OPT_LENIENT,
+	OPT_PROGRESS,
+};
+
+static const struct option long_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "trace", required_argument, NULL, 't' },
+	{ "db", required_argument, NULL, 'd' },
+	{ "no-db", no_argument, NULL, OPT_NO_DB },
+	{ "json", no_argument, NULL, 'j' },
+	{ "show-machine", no_argument, NULL, OPT_SHOW_MACHINE },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "lenient", no_argument, NULL, OPT_LENIENT },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static KMSIM_NORETURN void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", KMSIM_NAME);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'kmsim --help' for more information.\n");
+	exit(2);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	sim_interrupted = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static char *join_argv(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = xmalloc(len);
+	s[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static void print_summary(struct sim *s, FILE *f)
+{
+	json_t *j = sim_summary_json(s), *lat, *v, *zones, *z;
+	const char *key;
+	size_t i;
+
+	fprintf(f, "kmsim: %s: %lld ops in %.2f s, %.6f s simulated\n",
+	    json_string_value(json_object_get(j, "status")),
+	    (long long)json_integer_value(json_object_get(j, "events")),
+	    json_real_value(json_object_get(j, "wall_seconds")),
+	    (double)json_integer_value(json_object_get(j, "sim_ns")) / 1e9);
+	lat = json_object_get(j, "latency");
+	json_object_foreach(lat, key, v) {
+		fprintf(f, "  %-20s n=%-9lld p50 %lld p99 %lld max %lld"
+		    " cycles\n", key,
+		    (long long)json_integer_value(json_object_get(v, "count")),
+		    (long long)json_integer_value(json_object_get(v, "p50")),
+		    (long long)json_integer_value(json_object_get(v, "p99")),
+		    (long long)json_integer_value(json_object_get(v, "max")));
+	}
+	fprintf(f, "  failed allocations   %lld\n", (long long)
+	    json_integer_value(json_object_get(json_object_get(j, "failures"),
+	    "total")));
+	zones = json_object_get(j, "zones");
+	json_array_foreach(zones, i, z) {
+		json_t *u = json_object_get(z, "unusable_index");
+		size_t n = json_array_size(u);
+
+		fprintf(f, "  node %lld %-8s free %-10lld unusable index at"
+		    " order %zu: %.3f\n",
+		    (long long)json_integer_value(json_object_get(z, "node")),
+		    json_string_value(json_object_get(z, "zone")),
+		    (long long)json_integer_value(json_object_get(z,
+		    "free_pages")), n ? n - 2 : 0,
+		    n >= 2 ? json_real_value(json_array_get(u, n - 2)) : 0.0);
+	}
+	json_decref(j);
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = NULL, *trace_path = NULL;
+	const char *db_path = DEFAULT_DB;
+	struct sim_options opt;
+	struct config *cfg = NULL;
+	struct trace_source *ts = NULL;
+	struct db *db = NULL;
+	struct sim *s = NULL;
+	bool json = false, show_machine = false, quiet = false;
+	bool force_progress = false, no_db = false;
+	char *cause = NULL, *cmdline;
+	int c, ret = 1, r;
+
+	memset(&opt, 0, sizeof opt);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:t:d:jqhV", long_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 't':
+			trace_path = optarg;
+			break;
+		case 'd':
+			db_path = optarg;
+			break;
+		case OPT_NO_DB:
+			no_db = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case OPT_SHOW_MACHINE:
+			show_machine = true;
+			break;
+		case OPT_CHECK:
+			opt.check = true;
+			break;
+		case OPT_LENIENT:
+			opt.lenient = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case OPT_PROGRESS:
+			force_progress = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("kmsim %s\n", PACKAGE_VERSION);
+			return 0;
+		case ':':
+			usage_error("option '%s' needs an argument",
+			    argv[optind - 1]);
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (config_path == NULL)
+		usage_error("%s", "no machine configuration: give --config FILE");
+	if (!show_machine && trace_path == NULL)
+		usage_error("%s", "no trace: give --trace FILE (or"
+		    " --show-machine)");
+	if (*db_path == '\0')
+		usage_error("%s", "empty database path");
+
+	cfg = config_load(config_path, &cause);
+	if (cfg == NULL)
+		goto out_error;
+	if (show_machine) {
+		struct machine *m = machine_create(cfg, &cause);
+
+		if (m == NULL)
+			goto out_error;
+		machine_print(m, stdout);
+		machine_destroy(m);
+		config_destroy(cfg);
+		return 0;
+	}
+
+	cmdline = join_argv(argc, argv);
+	opt.command_line = cmdline;
+	opt.progress = !quiet && (force_progress || isatty(STDERR_FILENO));
+	s = sim_create(cfg, &opt, &cause);
+	if (s == NULL)
+		goto out_free_cmdline;
+	ts = trace_open(trace_path, &cause);
+	if (ts == NULL)
+		goto out_free_cmdline;
+	if (!no_db) {
+		db = db_open(db_path, &cause);
+		if (db == NULL)
+			goto out_free_cmdline;
+	}
+	install_signals();
+	r = sim_run(s, ts, db, &cause);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", KMSIM_NAME, cause);
+		free(cause);
+		cause = NULL;
+		ret = 1;
+	} else if (r > 0) {
+		fprintf(stderr, "%s: interrupted; the run is recorded as"
+		    " interrupted\n", KMSIM_NAME);
+		ret = 130;
+	} else {
+		ret = 0;
+	}
+	if (json) {
+		json_t *j = sim_summary_json(s);
+
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+		json_decref(j);
+	} else if (!quiet && r == 0) {
+		print_summary(s, stderr);
+	}
+	free(cmdline);
+	db_close(db);
+	trace_close(ts);
+	sim_destroy(s);
+	config_destroy(cfg);
+	return ret;
+
+out_free_cmdline:
+	free(cmdline);
+out_error:
+	fprintf(stderr, "%s: %s\n", KMSIM_NAME, cause);
+	free(cause);
+	db_close(db);
+	trace_close(ts);
+	sim_destroy(s);
+	config_destroy(cfg);
+	return 1;
+}

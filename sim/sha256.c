@@ -1,5 +1,4 @@
 /* sha256.c - SHA-256 as FIPS 180-4 specifies it. */
-#include "config.h"
 
 #include <stdio.h>
 #include <string.h>

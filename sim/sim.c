@@ -1,4 +1,698 @@
-/* sim.c - being written */
+/*
+ * sim.c - one simulation run.  The trace is read one op at a time: a
+ * single "trace cursor" event sits in the event queue at the time of the
+ * next op, beside the engines' own events (metric snapshots now; kswapd,
+ * flusher and friends later), so memory does not grow with the trace.
+ *
+ * Time: an op with a timestamp is issued at that time (relative to the
+ * first timestamp of the trace); an op without one is issued when the
+ * previous op completed, as a single back-to-back stream.
+ */
 #include "config.h"
-#include "kmsim.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buddy.h"
+#include "evq.h"
+#include "idtab.h"
+#include "metrics.h"
+#include "sim.h"
+
+volatile sig_atomic_t sim_interrupted;
+
+/* Kinds of bad op that --lenient counts and skips. */
+enum sim_skip {
+	SKIP_UNKNOWN_ID,
+	SKIP_DUPLICATE_ID,
+	SKIP_ORDER_MISMATCH,
+	SKIP_BAD_REQUEST,
+	SKIP_NR
+};
+static const char *const skip_names[SKIP_NR] = {
+	"free_unknown_id", "duplicate_id", "order_mismatch", "bad_request"
+};
+
+struct sim_failure {
+	unsigned order;
+	gfp_t gfp;
+	int node;
+	uint64_t count;
+};
+
+struct sim {
+	const struct config *cfg;
+	struct sim_options opt;
+	struct machine *m;
+	struct evq q;
+	struct idtab live;
+
+	/* the run in progress */
+	struct trace_source *ts;
+	struct db *db;
+	int64_t run_id;
+	struct evq_event cursor;	/* fires at the next op's time */
+	struct evq_event snapshot;
+	struct op op;			/* the op the cursor will issue */
+	bool have_op;
+	bool trace_done;
+	uint64_t first_ts;		/* ns of the first timestamped op */
+	uint64_t next_free_time;	/* cycles: previous op completed */
+	uint64_t end_time;		/* cycles: last op completed */
+	uint64_t last_pfn;		/* where the last op acted (--check) */
+	uint64_t ops_since_snapshot;
+	uint64_t snapshot_cycles;
+	uint64_t nr_snapshots;
+	int error;			/* 0, or -1 with cause */
+	char *cause;
+	const char *status;
+
+	/* metrics */
+	uint64_t events;
+	uint64_t op_count[OP_NR];
+	struct hist lat[OP_NR];
+	struct hist lat_failed;
+	uint64_t nr_failures;
+	struct sim_failure *failures;
+	size_t nr_failure_kinds;
+	uint64_t skipped[SKIP_NR];
+	uint64_t fallbacks;
+	uint64_t splits, merges;
+	uint64_t remote_allocs;
+	double wall_start, wall_seconds;
+	double progress_last;
+	char trace_sha256[65];
+};
+
+static double wall_now(void)
+{
+	struct timespec tv;
+
+	clock_gettime(CLOCK_MONOTONIC, &tv);
+	return (double)tv.tv_sec + (double)tv.tv_nsec / 1e9;
+}
+
+struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
+    char **cause)
+{
+	struct sim *s;
+	int i;
+
+	s = xcalloc(1, sizeof *s);
+	s->cfg = cfg;
+	s->opt = *opt;
+	s->m = machine_create(cfg, cause);
+	if (s->m == NULL) {
+		free(s);
+		return NULL;
+	}
+	evq_init(&s->q);
+	idtab_init(&s->live);
+	for (i = 0; i < OP_NR; i++)
+		hist_init(&s->lat[i]);
+	hist_init(&s->lat_failed);
+	s->snapshot_cycles = machine_ns_to_cycles(s->m,
+	    cfg->snapshot_interval_ns);
+	if (s->snapshot_cycles == 0)
+		s->snapshot_cycles = 1;
+	s->first_ts = OP_TS_NONE;
+	s->status = "running";
+#ifdef KMSIM_DEBUG
+	s->opt.check = true;	/* --enable-debug checks every op */
+#endif
+	return s;
+}
+
+void sim_destroy(struct sim *s)
+{
+	if (s == NULL)
+		return;
+	evq_fini(&s->q);
+	idtab_fini(&s->live);
+	machine_destroy(s->m);
+	free(s->failures);
+	free(s->cause);
+	free(s);
+}
+
+struct machine *sim_machine(struct sim *s)
+{
+	return s->m;
+}
+
+/* Stop the run with an error (the first one wins). */
+static void sim_fail(struct sim *s, char *cause)
+{
+	if (s->error == 0) {
+		s->error = -1;
+		s->cause = cause;
+	} else {
+		free(cause);
+	}
+}
+
+static void record_failure(struct sim *s, unsigned order, gfp_t gfp, int node)
+{
+	size_t i;
+
+	s->nr_failures++;
+	for (i = 0; i < s->nr_failure_kinds; i++) {
+		struct sim_failure *f = &s->failures[i];
+
+		if (f->order == order && f->gfp == gfp && f->node == node) {
+			f->count++;
+			return;
+		}
+	}
+	s->failures = xreallocarray(s->failures, s->nr_failure_kinds + 1,
+	    sizeof *s->failures);
+	s->failures[s->nr_failure_kinds++] = (struct sim_failure){
+		order, gfp, node, 1
+	};
+}
+
+/*
+ * A bad op: an error at its position, or with --lenient counted and
+ * skipped.  Returns true if the run goes on.
+ */
+static bool bad_op(struct sim *s, const struct op *op, enum sim_skip kind,
+    char *msg)
+{
+	if (s->opt.lenient) {
+		s->skipped[kind]++;
+		free(msg);
+		return true;
+	}
+	sim_fail(s, kmsim_cause_at(&op->pos, "%s", msg));
+	free(msg);
+	return false;
+}
+
+static const char *op_label(const struct op *op)
+{
+	return op->label != NULL ? op->label : "(anonymous)";
+}
+
+/* Issue one op; returns its latency in cycles. */
+static uint64_t sim_issue(struct sim *s, const struct op *op)
+{
+	struct alloc_request req;
+	struct alloc_result res;
+	struct idtab_entry *e;
+	char *msg = NULL;
+	int cpu;
+
+	cpu = op->cpu < 0 ? 0 : op->cpu;
+	if (cpu >= s->m->nr_cpus) {
+		xasprintf(&msg, "cpu %d does not exist (the machine has %d)",
+		    cpu, s->m->nr_cpus);
+		bad_op(s, op, SKIP_BAD_REQUEST, msg);
+		return 0;
+	}
+	switch (op->type) {
+	case OP_ALLOC_PAGES:
+		if (op->has_id && idtab_find(&s->live, op->id) != NULL) {
+			xasprintf(&msg, "id '%s' is already allocated",
+			    op_label(op));
+			bad_op(s, op, SKIP_DUPLICATE_ID, msg);
+			return 0;
+		}
+		req.order = op->order;
+		req.gfp = op->gfp;
+		req.preferred_node = op->node >= 0 ? op->node :
+		    machine_cpu_node(s->m, cpu);
+		req.migratetype = -1;
+		if (page_alloc(s->m, &req, &res, &msg) != 0) {
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		s->splits += res.splits;
+		if (res.fallback)
+			s->fallbacks++;
+		if (res.pfn == OP_PFN_NONE) {
+			record_failure(s, op->order, op->gfp,
+			    req.preferred_node);
+			hist_record(&s->lat_failed, res.cycles);
+			return res.cycles;
+		}
+		if (res.zone->node != req.preferred_node)
+			s->remote_allocs++;
+		s->last_pfn = res.pfn;
+		if (op->has_id)
+			idtab_insert(&s->live, op->id, res.pfn, op->order);
+		hist_record(&s->lat[op->type], res.cycles);
+		return res.cycles;
+	case OP_FREE_PAGES:
+		e = op->has_id ? idtab_find(&s->live, op->id) : NULL;
+		if (e == NULL) {
+			xasprintf(&msg, "free of id '%s' that is not allocated"
+			    " (never allocated, or already freed)",
+			    op_label(op));
+			bad_op(s, op, SKIP_UNKNOWN_ID, msg);
+			return 0;
+		}
+		if (op->has_order && op->order != e->order) {
+			xasprintf(&msg, "free of id '%s' with order %u, but it"
+			    " was allocated with order %u", op_label(op),
+			    op->order, e->order);
+			bad_op(s, op, SKIP_ORDER_MISMATCH, msg);
+			return 0;
+		}
+		page_free(s->m, e->pfn, e->order, &res);
+		s->last_pfn = e->pfn;
+		idtab_remove(&s->live, e);
+		s->merges += res.merges;
+		hist_record(&s->lat[op->type], res.cycles);
+		return res.cycles;
+	case OP_NR:
+		break;
+	}
+	return 0;
+}
+
+/* Cycles at which op should be issued. */
+static uint64_t op_time(struct sim *s, const struct op *op)
+{
+	if (op->ts_ns == OP_TS_NONE)
+		return s->next_free_time;
+	if (s->first_ts == OP_TS_NONE)
+		s->first_ts = op->ts_ns;
+	if (op->ts_ns < s->first_ts)
+		return 0;
+	return machine_ns_to_cycles(s->m, op->ts_ns - s->first_ts);
+}
+
+static void write_snapshot(struct sim *s, uint64_t now)
+{
+	char *cause = NULL;
+
+	if (s->db == NULL) {
+		s->nr_snapshots++;
+		return;
+	}
+	if (db_write_snapshot(s->db, s->run_id, s->m, now,
+	    machine_cycles_to_ns(s->m, now), &cause) != 0 ||
+	    db_txn_commit(s->db, &cause) != 0 ||
+	    db_txn_begin(s->db, &cause) != 0) {
+		sim_fail(s, cause);
+		return;
+	}
+	s->nr_snapshots++;
+}
+
+static void on_snapshot(struct evq *q, struct evq_event *ev, void *arg)
+{
+	struct sim *s = arg;
+	uint64_t next = q->now + s->snapshot_cycles;
+
+	if (s->ops_since_snapshot > 0) {
+		write_snapshot(s, q->now);
+		s->ops_since_snapshot = 0;
+	}
+	/* Across a gap in the trace, jump to the interval the next op
+	 * falls in rather than writing identical snapshots. */
+	if (evq_pending(&s->cursor) && s->cursor.time > next)
+		next += (s->cursor.time - next) / s->snapshot_cycles *
+		    s->snapshot_cycles;
+	if (!s->trace_done)
+		evq_push(q, ev, next);
+}
+
+static void progress(struct sim *s, bool last)
+{
+	double now = wall_now(), rate, pct = -1;
+
+	if (!s->opt.progress || (!last && now - s->progress_last < 0.5))
+		return;
+	s->progress_last = now;
+	rate = now > s->wall_start ? (double)s->events /
+	    (now - s->wall_start) : 0;
+	if (s->ts->bytes_total)
+		pct = 100.0 * (double)s->ts->bytes_done /
+		    (double)s->ts->bytes_total;
+	fprintf(stderr, "\rkmsim: %" PRIu64 " ops, %.3f s simulated, %.2fM"
+	    " ops/s", s->events,
+	    (double)machine_cycles_to_ns(s->m, s->q.now) / 1e9, rate / 1e6);
+	if (pct >= 0 && !last)
+		fprintf(stderr, ", %.0f%% read", pct);
+	fprintf(stderr, last ? "\n" : "   ");
+	fflush(stderr);
+}
+
+/* Read the next op and put the cursor at its time. */
+static void advance_cursor(struct sim *s)
+{
+	char *cause = NULL;
+	int r;
+
+	r = trace_next(s->ts, &s->op, &cause);
+	if (r < 0) {
+		sim_fail(s, cause);
+		s->trace_done = true;
+		return;
+	}
+	if (r == 0) {
+		s->trace_done = true;
+		evq_cancel(&s->q, &s->snapshot);
+		return;
+	}
+	evq_push(&s->q, &s->cursor, op_time(s, &s->op));
+}
+
+/*
+ * --check after an op: the region the op touched frame by frame, and
+ * every free list in full every SIM_FULL_CHECK ops (and at the end).
+ */
+#define SIM_FULL_CHECK 1024
+static int sim_check(struct sim *s, char **cause)
+{
+	if (s->last_pfn != OP_PFN_NONE &&
+	    buddy_check_around(s->m, s->last_pfn, cause) != 0)
+		return -1;
+	if (s->events % SIM_FULL_CHECK == 0 && buddy_check(s->m, cause) != 0)
+		return -1;
+	return 0;
+}
+
+static void on_cursor(struct evq *q, struct evq_event *ev, void *arg)
+{
+	struct sim *s = arg;
+	uint64_t lat;
+	char *cause = NULL;
+
+	(void)ev;
+	s->last_pfn = OP_PFN_NONE;
+	lat = sim_issue(s, &s->op);
+	s->events++;
+	s->op_count[s->op.type]++;
+	s->ops_since_snapshot++;
+	s->next_free_time = q->now + lat;
+	if (s->next_free_time > s->end_time)
+		s->end_time = s->next_free_time;
+	if (s->opt.check && s->error == 0 && sim_check(s, &cause) != 0) {
+		sim_fail(s, kmsim_cause_at(&s->op.pos, "invariant violated"
+		    " after this op: %s", cause));
+		free(cause);
+	}
+	if ((s->events & 0xffff) == 0)
+		progress(s, false);
+	if (s->error == 0)
+		advance_cursor(s);
+}
+
+static int db_record_results(struct sim *s, char **cause)
+{
+	char buf[512];
+	size_t i;
+	int t;
+
+	for (t = 0; t < OP_NR; t++)
+		if (s->op_count[t] > 0 &&
+		    db_write_latency(s->db, s->run_id, op_names[t], &s->lat[t],
+		    s->m->cpu_mhz, cause) != 0)
+			return -1;
+	if (s->lat_failed.count > 0 &&
+	    db_write_latency(s->db, s->run_id, "alloc_pages_failed",
+	    &s->lat_failed, s->m->cpu_mhz, cause) != 0)
+		return -1;
+	for (i = 0; i < s->nr_failure_kinds; i++) {
+		const struct sim_failure *f = &s->failures[i];
+
+		if (db_write_failure(s->db, s->run_id, f->order,
+		    gfp_format(f->gfp, buf, sizeof buf), f->node, f->count,
+		    cause) != 0)
+			return -1;
+	}
+	for (t = 0; t < OP_NR; t++) {
+		snprintf(buf, sizeof buf, "ops.%s", op_names[t]);
+		if (db_write_counter(s->db, s->run_id, buf,
+		    (double)s->op_count[t], cause) != 0)
+			return -1;
+	}
+	for (t = 0; t < SKIP_NR; t++) {
+		snprintf(buf, sizeof buf, "lenient.%s", skip_names[t]);
+		if (s->skipped[t] && db_write_counter(s->db, s->run_id, buf,
+		    (double)s->skipped[t], cause) != 0)
+			return -1;
+	}
+	if (db_write_counter(s->db, s->run_id, "alloc.failures",
+	    (double)s->nr_failures, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "alloc.fallbacks",
+	    (double)s->fallbacks, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "alloc.remote",
+	    (double)s->remote_allocs, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "buddy.splits",
+	    (double)s->splits, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "buddy.merges",
+	    (double)s->merges, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "live_allocations",
+	    (double)s->live.len, cause) != 0)
+		return -1;
+	return 0;
+}
+
+int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
+    char **cause)
+{
+	struct db_run_info info;
+	struct db_run_end end;
+	json_t *cj;
+	char *config_json, *dbcause = NULL;
+	int ret;
+
+	s->ts = ts;
+	s->db = db;
+	s->wall_start = wall_now();
+	evq_event_init(&s->cursor, on_cursor, s);
+	evq_event_init(&s->snapshot, on_snapshot, s);
+
+	if (db != NULL) {
+		cj = config_to_json(s->cfg);
+		config_json = json_dumps(cj, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(cj);
+		memset(&info, 0, sizeof info);
+		info.config_json = config_json;
+		info.config_path = s->cfg->path;
+		info.trace_path = ts->path;
+		info.trace_format = ts->format;
+		info.mode = "simulate";
+		info.version = PACKAGE_VERSION;
+		info.command_line = s->opt.command_line;
+		info.start_time = (double)time(NULL);
+		ret = db_run_begin(db, &info, &s->run_id, cause);
+		free(config_json);
+		if (ret != 0)
+			return -1;
+		if (db_txn_begin(db, cause) != 0)
+			goto out_end;
+		/* the state before the first op */
+		write_snapshot(s, 0);
+	}
+
+	advance_cursor(s);
+	if (!s->trace_done)
+		evq_push(&s->q, &s->snapshot, s->snapshot_cycles);
+	while (s->error == 0 && !sim_interrupted && evq_run_one(&s->q))
+		;
+	if (s->error == 0 && s->opt.check &&
+	    buddy_check_frames(s->m, &dbcause) != 0) {
+		sim_fail(s, kmsim_cause_at(NULL, "invariant violated at the"
+		    " end: %s", dbcause));
+		free(dbcause);
+		dbcause = NULL;
+	}
+	if (s->q.now < s->end_time)
+		s->q.now = s->end_time;
+	s->wall_seconds = wall_now() - s->wall_start;
+	progress(s, true);
+	if (ts->ops->digest != NULL)
+		ts->ops->digest(ts, s->trace_sha256);
+
+	s->status = s->error ? "failed" : sim_interrupted ? "interrupted" :
+	    "complete";
+	if (db != NULL && s->error == 0) {
+		/* the final snapshot and the aggregates */
+		s->ops_since_snapshot = 1;
+		write_snapshot(s, s->q.now);
+		if (s->error == 0 && db_record_results(s, &dbcause) != 0)
+			sim_fail(s, dbcause);
+		if (s->error == 0 && db_txn_commit(db, &dbcause) != 0)
+			sim_fail(s, dbcause);
+		s->status = s->error ? "failed" : s->status;
+	}
+
+out_end:
+	if (db != NULL) {
+		if (s->error != 0)
+			db_txn_rollback(db);
+		memset(&end, 0, sizeof end);
+		end.status = s->status;
+		end.error = s->cause;
+		end.wall_seconds = s->wall_seconds;
+		end.events = s->events;
+		end.sim_cycles = s->q.now;
+		end.sim_ns = machine_cycles_to_ns(s->m, s->q.now);
+		end.trace_sha256 = s->trace_sha256[0] ? s->trace_sha256 : NULL;
+		dbcause = NULL;
+		if (db_run_end(db, s->run_id, &end, &dbcause) != 0) {
+			/* the last writes did not commit: not complete */
+			sim_fail(s, dbcause);
+			dbcause = NULL;
+			end.status = s->status = "failed";
+			end.error = s->cause;
+			if (db_run_end(db, s->run_id, &end, &dbcause) != 0)
+				free(dbcause);
+		}
+	}
+	if (s->error != 0) {
+		*cause = s->cause;
+		s->cause = NULL;
+		return -1;
+	}
+	return sim_interrupted ? 1 : 0;
+}
+
+static json_t *latency_json(const struct hist *h, const struct machine *m)
+{
+	static const struct {
+		const char *name;
+		double p;
+	} pct[] = { { "p50", 50 }, { "p90", 90 }, { "p99", 99 },
+		    { "p99.9", 99.9 } };
+	json_t *o = json_object(), *ns = json_object();
+	size_t i;
+
+	json_object_set_new(o, "count", json_integer((json_int_t)h->count));
+	json_object_set_new(o, "mean", json_real(hist_mean(h)));
+	for (i = 0; i < ARRAY_SIZE(pct); i++) {
+		uint64_t v = hist_percentile(h, pct[i].p);
+
+		json_object_set_new(o, pct[i].name, json_integer((json_int_t)v));
+		json_object_set_new(ns, pct[i].name, json_real(
+		    (double)v * 1000.0 / m->cpu_mhz));
+	}
+	json_object_set_new(o, "max", json_integer((json_int_t)h->max));
+	json_object_set_new(ns, "mean", json_real(hist_mean(h) * 1000.0 /
+	    m->cpu_mhz));
+	json_object_set_new(ns, "max", json_real((double)h->max * 1000.0 /
+	    m->cpu_mhz));
+	json_object_set_new(o, "unit", json_string("cycles"));
+	json_object_set_new(o, "ns", ns);
+	return o;
+}
+
+json_t *sim_summary_json(const struct sim *s)
+{
+	const struct machine *m = s->m;
+	json_t *root = json_object(), *lat = json_object(), *ops = json_object();
+	json_t *frag = json_array(), *fail = json_object(), *byk = json_array();
+	json_t *len = json_object();
+	struct rusage ru;
+	char buf[512];
+	size_t i;
+	int t;
+
+	if (s->db != NULL)
+		json_object_set_new(root, "run_id", json_integer(s->run_id));
+	json_object_set_new(root, "status", json_string(s->status));
+	json_object_set_new(root, "config", json_string(s->cfg->path));
+	json_object_set_new(root, "machine", json_string(s->cfg->name));
+	if (s->ts != NULL) {
+		json_object_set_new(root, "trace", json_string(s->ts->path));
+		json_object_set_new(root, "trace_format",
+		    json_string(s->ts->format));
+	}
+	if (s->trace_sha256[0])
+		json_object_set_new(root, "trace_sha256",
+		    json_string(s->trace_sha256));
+	json_object_set_new(root, "events", json_integer((json_int_t)s->events));
+	json_object_set_new(root, "sim_cycles", json_integer((json_int_t)
+	    s->q.now));
+	json_object_set_new(root, "sim_ns", json_integer((json_int_t)
+	    machine_cycles_to_ns(m, s->q.now)));
+	json_object_set_new(root, "wall_seconds", json_real(s->wall_seconds));
+	json_object_set_new(root, "snapshots", json_integer((json_int_t)
+	    s->nr_snapshots));
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		json_object_set_new(root, "max_rss_kb", json_integer(
+		    (json_int_t)ru.ru_maxrss));
+	for (t = 0; t < OP_NR; t++) {
+		json_object_set_new(ops, op_names[t], json_integer(
+		    (json_int_t)s->op_count[t]));
+		if (s->lat[t].count > 0)
+			json_object_set_new(lat, op_names[t],
+			    latency_json(&s->lat[t], m));
+	}
+	if (s->lat_failed.count > 0)
+		json_object_set_new(lat, "alloc_pages_failed",
+		    latency_json(&s->lat_failed, m));
+	json_object_set_new(root, "ops", ops);
+	json_object_set_new(root, "latency", lat);
+
+	json_object_set_new(fail, "total", json_integer((json_int_t)
+	    s->nr_failures));
+	for (i = 0; i < s->nr_failure_kinds; i++) {
+		const struct sim_failure *f = &s->failures[i];
+
+		json_array_append_new(byk, json_pack("{s:i, s:s, s:i, s:I}",
+		    "order", (int)f->order, "gfp",
+		    gfp_format(f->gfp, buf, sizeof buf), "node", f->node,
+		    "count", (json_int_t)f->count));
+	}
+	json_object_set_new(fail, "by_kind", byk);
+	json_object_set_new(root, "failures", fail);
+	json_object_set_new(root, "fallbacks", json_integer((json_int_t)
+	    s->fallbacks));
+	json_object_set_new(root, "remote_allocations", json_integer(
+	    (json_int_t)s->remote_allocs));
+	json_object_set_new(root, "live_allocations", json_integer(
+	    (json_int_t)s->live.len));
+
+	for (i = 0; i < (size_t)m->nr_zones; i++) {
+		const struct zone *z = m->zones[i];
+		json_t *zj = json_object(), *unusable = json_array();
+		json_t *extfrag = json_array(), *nr_free = json_array();
+		uint64_t counts[NR_ORDERS_MAX];
+		struct contig_page_info info;
+		unsigned o;
+
+		for (o = 0; o <= m->max_order; o++)
+			counts[o] = z->free_area[o].nr_free;
+		for (o = 0; o <= m->max_order; o++) {
+			frag_fill_contig_page_info(counts, m->max_order + 1, o,
+			    &info);
+			json_array_append_new(nr_free, json_integer(
+			    (json_int_t)counts[o]));
+			json_array_append_new(unusable, json_real(
+			    frag_unusable_free_index(o, &info) / 1000.0));
+			json_array_append_new(extfrag, json_real(
+			    frag_fragmentation_index(o, m->max_order, &info) /
+			    1000.0));
+		}
+		json_object_set_new(zj, "node", json_integer(z->node));
+		json_object_set_new(zj, "zone", json_string(
+		    zone_names[z->type]));
+		json_object_set_new(zj, "free_pages", json_integer(
+		    (json_int_t)z->free_pages));
+		json_object_set_new(zj, "managed_pages", json_integer(
+		    (json_int_t)z->managed_pages));
+		json_object_set_new(zj, "nr_free", nr_free);
+		json_object_set_new(zj, "unusable_index", unusable);
+		json_object_set_new(zj, "extfrag_index", extfrag);
+		json_array_append_new(frag, zj);
+	}
+	json_object_set_new(root, "zones", frag);
+	for (t = 0; t < SKIP_NR; t++)
+		json_object_set_new(len, skip_names[t], json_integer(
+		    (json_int_t)s->skipped[t]));
+	if (s->opt.lenient)
+		json_object_set_new(root, "skipped", len);
+	else
+		json_decref(len);
+	return root;
+}

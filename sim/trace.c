@@ -1,5 +1,4 @@
 /* trace.c - op names and opening a trace by sniffing its content. */
-#include "config.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -45,6 +45,8 @@ struct trace_source_ops {
 	/* 1: *op filled; 0: end of trace; -1: bad input, *cause set. */
 	int (*next)(struct trace_source *ts, struct op *op, char **cause);
 	void (*destroy)(struct trace_source *ts);
+	/* Optional: hex SHA-256 of the bytes read so far. */
+	void (*digest)(struct trace_source *ts, char hex[65]);
 };
 
 struct trace_source {

@@ -1,5 +1,4 @@
 /* util.c - memory, messages, number parsing and hashing helpers. */
-#include "config.h"
 
 #include <ctype.h>
 #include <errno.h>

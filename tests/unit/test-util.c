@@ -1,4 +1,142 @@
-#include "config.h"
+/* test-util.c - sizes, numbers, messages, hashing, the id table. */
+#include <stdlib.h>
+
+#include "idtab.h"
+#include "kmsim.h"
+#include "sha256.h"
 #include "tap.h"
-TEST(placeholder) { ASSERT(1); }
-int main(void) { RUN(placeholder); return tap_done(); }
+
+TEST(parse_size_suffixes)
+{
+	uint64_t v;
+
+	ASSERT_EQ(kmsim_parse_size("4K", &v, NULL), 0);
+	ASSERT_UEQ(v, 4096);
+	ASSERT_EQ(kmsim_parse_size("16GiB", &v, NULL), 0);
+	ASSERT_UEQ(v, UINT64_C(16) << 30);
+	ASSERT_EQ(kmsim_parse_size("4080M", &v, NULL), 0);
+	ASSERT_UEQ(v, UINT64_C(4080) << 20);
+	ASSERT_EQ(kmsim_parse_size("512", &v, NULL), 0);
+	ASSERT_UEQ(v, 512);
+	ASSERT_EQ(kmsim_parse_size("1_024k", &v, NULL), 0);
+	ASSERT_UEQ(v, 1024 * 1024);
+}
+
+TEST(parse_size_rejects)
+{
+	uint64_t v = 7;
+	char *cause = NULL;
+
+	ASSERT_EQ(kmsim_parse_size("-1G", &v, &cause), -1);
+	ASSERT_CONTAINS(cause, "negative");
+	free(cause);
+	ASSERT_EQ(kmsim_parse_size("16X", &v, &cause), -1);
+	ASSERT_CONTAINS(cause, "unknown size suffix");
+	free(cause);
+	ASSERT_EQ(kmsim_parse_size("20000000P", &v, &cause), -1);
+	ASSERT_CONTAINS(cause, "too large");
+	free(cause);
+	ASSERT_EQ(kmsim_parse_size("99999999999999999999", &v, &cause), -1);
+	ASSERT_CONTAINS(cause, "too large");
+	free(cause);
+	ASSERT_EQ(kmsim_parse_size("", &v, NULL), -1);
+	ASSERT_UEQ(v, 7);
+}
+
+TEST(parse_numbers)
+{
+	uint64_t u;
+	int64_t i;
+
+	ASSERT_EQ(kmsim_parse_u64("0x63ffff", &u, NULL), 0);
+	ASSERT_UEQ(u, 0x63ffff);
+	ASSERT_EQ(kmsim_parse_u64("18446744073709551615", &u, NULL), 0);
+	ASSERT_UEQ(u, UINT64_MAX);
+	ASSERT_EQ(kmsim_parse_u64("18446744073709551616", &u, NULL), -1);
+	ASSERT_EQ(kmsim_parse_u64("12abc", &u, NULL), -1);
+	ASSERT_EQ(kmsim_parse_i64("-9223372036854775808", &i, NULL), 0);
+	ASSERT_EQ(i, INT64_MIN);
+	ASSERT_EQ(kmsim_parse_i64("9223372036854775808", &i, NULL), -1);
+	ASSERT_EQ(kmsim_parse_i64("--1", &i, NULL), -1);
+}
+
+TEST(cause_positions)
+{
+	struct srcpos pos = { "a.yaml", 3, 7 };
+	char *c = kmsim_cause_at(&pos, "unknown key '%s'", "x");
+
+	ASSERT_STREQ(c, "a.yaml:3:7: unknown key 'x'");
+	free(c);
+	pos.col = 0;
+	c = kmsim_cause_at(&pos, "bad");
+	ASSERT_STREQ(c, "a.yaml:3: bad");
+	free(c);
+}
+
+TEST(sha256_known_answers)
+{
+	struct sha256_ctx c;
+	char hex[65], a[80];
+	int i;
+
+	sha256_init(&c);
+	sha256_hex(&c, hex);
+	ASSERT_STREQ(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+	sha256_update(&c, "abc", 3);
+	sha256_hex(&c, hex);
+	ASSERT_STREQ(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	/* one million 'a', fed in uneven pieces */
+	memset(a, 'a', sizeof a);
+	sha256_init(&c);
+	for (i = 0; i < 1000000 / 125; i++) {
+		sha256_update(&c, a, 45);
+		sha256_update(&c, a, 80);
+	}
+	sha256_hex(&c, hex);
+	ASSERT_STREQ(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+	    "f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(idtab_insert_find_remove)
+{
+	struct idtab t;
+	struct idtab_entry *e;
+	uint64_t i;
+
+	idtab_init(&t);
+	for (i = 0; i < 100000; i++)
+		ASSERT(idtab_insert(&t, i * 7919, i, (unsigned)(i % 11)));
+	ASSERT(!idtab_insert(&t, 7919, 0, 0));
+	ASSERT_UEQ(t.len, 100000);
+	/* remove every other one; the rest must stay reachable */
+	for (i = 0; i < 100000; i += 2) {
+		e = idtab_find(&t, i * 7919);
+		ASSERT(e != NULL);
+		idtab_remove(&t, e);
+	}
+	ASSERT_UEQ(t.len, 50000);
+	for (i = 0; i < 100000; i++) {
+		e = idtab_find(&t, i * 7919);
+		if (i % 2 == 0) {
+			ASSERT(e == NULL);
+		} else {
+			ASSERT(e != NULL);
+			ASSERT_UEQ(e->pfn, i);
+			ASSERT_EQ(e->order, (int64_t)(i % 11));
+		}
+	}
+	idtab_fini(&t);
+}
+
+int main(void)
+{
+	RUN(parse_size_suffixes);
+	RUN(parse_size_rejects);
+	RUN(parse_numbers);
+	RUN(cause_positions);
+	RUN(sha256_known_answers);
+	RUN(idtab_insert_find_remove);
+	return tap_done();
+}
