@@ -19,6 +19,17 @@
 #define CONFIG_MAX_NODES	64
 #define CONFIG_MAX_CPUS		1024
 #define CONFIG_MAX_ORDER	15	/* largest max_order accepted */
+#define CONFIG_MAX_PHYS_BITS	46	/* x86-64 MAX_PHYSMEM_BITS, 4-level */
+#define CONFIG_MAX_HOLES	128	/* per node; firmware maps hold a few */
+
+/* x86-64 zone limits by physical address (arch/x86/include/asm/dma.h). */
+#define CONFIG_DMA_END		(UINT64_C(16) << 20)	/* MAX_DMA_PFN */
+#define CONFIG_DMA32_END	(UINT64_C(4) << 30)	/* MAX_DMA32_PFN */
+
+/* ACPI SLIT distances (include/linux/topology.h). */
+#define CONFIG_DISTANCE_LOCAL	10	/* LOCAL_DISTANCE */
+#define CONFIG_DISTANCE_REMOTE	20	/* REMOTE_DISTANCE, the default */
+#define CONFIG_DISTANCE_MAX	254	/* 255 means unreachable */
 
 struct config_range {
 	uint64_t start;		/* bytes, physical address */
@@ -31,15 +42,17 @@ struct config_node {
 	uint64_t start;			/* physical start (bytes) */
 	uint64_t memory;		/* present memory (bytes) */
 	uint64_t span;			/* memory + holes (bytes) */
-	struct config_range *holes;	/* inside [start, start+span) */
+	struct config_range *holes;	/* inside [start, start+span),
+					 * sorted by start, disjoint */
 	int nr_holes;
 	/* Spanned bytes of each zone, in zone order, contiguous from
 	 * `start`; filled by the x86-64 derivation when not explicit. */
 	uint64_t zone_size[MAX_NR_ZONES];
 	bool zones_explicit;
-	int *cpus;
+	int *cpus;			/* ascending */
 	int nr_cpus;
-	struct srcpos pos;		/* the node's entry in the file */
+	struct srcpos pos;		/* the node's entry in the file;
+					 * pos.file is the config's path */
 };
 
 struct config {
