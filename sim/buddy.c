@@ -577,3 +577,147 @@ int buddy_check_around(const struct machine *m, uint64_t pfn, char **cause)
 		    zone_names[z->type], z->free_pages, sum);
 	return 0;
 }
+
+bool buddy_find_free(const struct machine *m, uint64_t pfn, uint64_t *head,
+    unsigned *order)
+{
+	unsigned o;
+
+	for (o = 0; o <= m->max_order; o++) {
+		uint64_t a = pfn & ~((UINT64_C(1) << o) - 1);
+		const struct page_frame *f;
+
+		if (a >= m->max_pfn)
+			break;
+		f = pfn_to_frame(m, a);
+		if ((f->flags & PF_BUDDY) && f->order >= o &&
+		    a + (UINT64_C(1) << f->order) > pfn) {
+			*head = a;
+			*order = f->order;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Take [start, end) out of the free lists, splitting the blocks that
+ * straddle its edges (as mm/page_alloc.c:break_down_buddy_pages() does
+ * for a page taken off the buddy).  Returns how many of its frames were
+ * not free.
+ */
+uint64_t buddy_take_range(struct machine *m, uint64_t start, uint64_t end,
+    struct alloc_result *res)
+{
+	uint64_t p = start, not_free = 0, head;
+	unsigned o;
+
+	while (p < end) {
+		struct zone *z;
+		int mt;
+
+		if (!buddy_find_free(m, p, &head, &o)) {
+			not_free++;
+			p++;
+			continue;
+		}
+		z = machine_pfn_zone(m, head);
+		mt = pfn_to_frame(m, head)->migratetype;
+		del_from_free_list(m, z, head, o);
+		charge(res, m, COST_FREELIST_OP, 1);
+		if (head >= start && head + (UINT64_C(1) << o) <= end) {
+			p = head + (UINT64_C(1) << o);
+			continue;
+		}
+		/* straddles an edge: put back both halves, look again */
+		add_to_free_list(m, z, head, o - 1, mt, false);
+		add_to_free_list(m, z, head + (UINT64_C(1) << (o - 1)), o - 1,
+		    mt, false);
+		if (res != NULL)
+			res->splits++;
+		charge(res, m, COST_SPLIT, 1);
+	}
+	return not_free;
+}
+
+/*
+ * Free [p, p + 2^o) if none of it is free already and all of it is memory
+ * the buddy manages; otherwise halve and try again.  Returns the frames
+ * found free already.
+ */
+static uint64_t give_block(struct machine *m, uint64_t p, unsigned o,
+    struct alloc_result *res)
+{
+	uint64_t q, end = p + (UINT64_C(1) << o), head;
+	bool has_free, has_bad = false;
+	unsigned fo;
+
+	has_free = buddy_find_free(m, p, &head, &fo);
+	for (q = p; q < end && !has_free; q++) {
+		uint8_t fl = pfn_to_frame(m, q)->flags;
+
+		if (fl & PF_BUDDY)
+			has_free = true;
+		if (fl & (PF_HOLE | PF_RESERVED))
+			has_bad = true;
+	}
+	if (!has_free && !has_bad) {
+		for (q = p; q < end; q++)
+			pfn_to_frame(m, q)->flags &=
+			    (uint8_t)~(PF_HEAD | PF_PCP);
+		buddy_free_block(m, p, o, res);
+		return 0;
+	}
+	if (o == 0)
+		return has_free ? 1 : 0;
+	return give_block(m, p, o - 1, res) +
+	    give_block(m, p + (UINT64_C(1) << (o - 1)), o - 1, res);
+}
+
+uint64_t buddy_give_range(struct machine *m, uint64_t start, uint64_t end,
+    struct alloc_result *res)
+{
+	uint64_t p = start, were_free = 0;
+
+	while (p < end) {
+		unsigned o = p ? KMSIM_MIN(m->max_order,
+		    (unsigned)__builtin_ctzll(p)) : m->max_order;
+		const struct zone *z = machine_pfn_zone(m, p);
+
+		while (p + (UINT64_C(1) << o) > end)
+			o--;
+		if (z == NULL) {
+			p++;		/* a hole or past the zones */
+			continue;
+		}
+		/* a block lies in one zone */
+		while (o > 0 && p + (UINT64_C(1) << o) > zone_end_pfn(z))
+			o--;
+		were_free += give_block(m, p, o, res);
+		p += UINT64_C(1) << o;
+	}
+	return were_free;
+}
+
+void buddy_reset(struct machine *m)
+{
+	uint64_t pfn;
+	int i, t;
+	unsigned o;
+
+	for (pfn = 0; pfn < m->max_pfn; pfn++)
+		m->frames[pfn].flags &= (uint8_t)(PF_HOLE | PF_RESERVED);
+	for (i = 0; i < m->nr_zones; i++) {
+		struct zone *z = m->zones[i];
+
+		for (o = 0; o < NR_ORDERS_MAX; o++) {
+			for (t = 0; t < MIGRATE_TYPES; t++) {
+				z->free_area[o].free_list[t] = PFN_NONE;
+				z->free_area[o].free_tail[t] = PFN_NONE;
+				z->free_area[o].nr_free_mt[t] = 0;
+			}
+			z->free_area[o].nr_free = 0;
+		}
+		z->free_pages = 0;
+	}
+}

@@ -47,6 +47,20 @@ void buddy_free_block(struct machine *m, uint64_t pfn, unsigned order,
 uint64_t buddy_rmqueue(struct machine *m, struct zone *z, unsigned order,
     enum migratetype mt, struct alloc_result *res);
 
+/* The free block containing pfn: its head and order; false if none. */
+bool buddy_find_free(const struct machine *m, uint64_t pfn, uint64_t *head,
+    unsigned *order);
+/* Take exactly [start, end) off the free lists, splitting the blocks
+ * around it; returns how many of those frames were not free. */
+uint64_t buddy_take_range(struct machine *m, uint64_t start, uint64_t end,
+    struct alloc_result *res);
+/* Give [start, end) to the buddy in aligned blocks, merging; frames that
+ * are already free are left alone and counted (the return value). */
+uint64_t buddy_give_range(struct machine *m, uint64_t start, uint64_t end,
+    struct alloc_result *res);
+/* Empty every free list (frames keep only PF_HOLE and PF_RESERVED). */
+void buddy_reset(struct machine *m);
+
 /* Allocation context derived from a request (mm/internal.h:alloc_context). */
 struct alloc_request {
 	unsigned order;

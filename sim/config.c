@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -56,6 +57,8 @@ struct config_reader {
 	yaml_node_t *movablecore;		/* its value, if given */
 	int cpu_node[CONFIG_MAX_CPUS];		/* -1: not seen */
 	struct srcpos cpu_pos[CONFIG_MAX_CPUS];	/* where it was listed */
+	int *set_ids;		/* nodes that --set wrote (document ids) */
+	int nr_set_ids;
 };
 
 static struct srcpos config_pos(const struct config_reader *r,
@@ -100,11 +103,19 @@ static int config_error(struct config_reader *r, const yaml_node_t *n,
     const char *fmt, ...)
 {
 	struct srcpos pos = config_pos(r, n);
+	int id = (int)(n - r->doc->nodes.start) + 1, i;
+	char *msg;
 	va_list ap;
 
 	va_start(ap, fmt);
-	config_verror_at(r, &pos, fmt, ap);
+	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
+	for (i = 0; i < r->nr_set_ids; i++)
+		if (r->set_ids[i] == id)
+			break;
+	kmsim_fail_at(r->cause, &pos, "%s%s", msg,
+	    i < r->nr_set_ids ? " (set by --set)" : "");
+	free(msg);
 	return -1;
 }
 
@@ -1266,9 +1277,181 @@ out_delete_parser:
 	return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* --set KEY=VALUE: overrides applied to the document before it is read */
+
+/* The value of key `name` (n bytes) in a mapping, as a pair; or NULL. */
+static yaml_node_pair_t *config_set_find(yaml_document_t *doc,
+    yaml_node_t *map, const char *name, size_t n)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *k;
+
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		k = yaml_document_get_node(doc, pair->key);
+		if (k != NULL && k->type == YAML_SCALAR_NODE &&
+		    k->data.scalar.length == n &&
+		    memcmp(k->data.scalar.value, name, n) == 0)
+			return pair;
+	}
+	return NULL;
+}
+
+/* A new plain scalar where `at` is (for messages); its id, or 0. */
+static int config_set_scalar(yaml_document_t *doc, const char *text,
+    yaml_mark_t at)
+{
+	int id;
+
+	id = yaml_document_add_scalar(doc, NULL, (yaml_char_t *)text,
+	    (int)strlen(text), YAML_PLAIN_SCALAR_STYLE);
+	if (id != 0) {
+		yaml_document_get_node(doc, id)->start_mark = at;
+		yaml_document_get_node(doc, id)->end_mark = at;
+	}
+	return id;
+}
+
+/* Remember a node --set wrote, for config_error(). */
+static void config_set_note(struct config_reader *r, int id)
+{
+	r->set_ids = xreallocarray(r->set_ids, (size_t)r->nr_set_ids + 1,
+	    sizeof *r->set_ids);
+	r->set_ids[r->nr_set_ids++] = id;
+}
+
+/*
+ * Apply one "KEY=VALUE": KEY is a dotted path of mapping keys and sequence
+ * indices.  The scalar it names gets VALUE; a key missing from a mapping
+ * is added (with the mappings on the way to it), and the reader then says
+ * whether it is allowed.  The nodes written are noted in r.
+ */
+static int config_set_one(struct config_reader *r, const char *set,
+    char **cause)
+{
+	yaml_document_t *doc = r->doc;
+	const char *eq = strchr(set, '='), *p, *dot;
+	yaml_node_t *n = yaml_document_get_root_node(doc);
+	yaml_node_pair_t *pair;
+	yaml_mark_t at;
+	char *part = NULL, *end;
+	unsigned long idx;
+	size_t len;
+	int kid, vid, parent, nitems;
+	bool last;
+
+	if (eq == NULL)
+		return kmsim_fail(cause, "--set '%s': expected KEY=VALUE", set);
+	if (eq == set)
+		return kmsim_fail(cause, "--set '%s': no key path", set);
+	if (n == NULL || n->type != YAML_MAPPING_NODE)
+		return kmsim_fail(cause, "--set '%s': the configuration is "
+		    "not a mapping", set);
+	parent = (int)(n - doc->nodes.start) + 1;
+	for (p = set; p < eq; p = dot + 1) {
+		dot = memchr(p, '.', (size_t)(eq - p));
+		if (dot == NULL)
+			dot = eq;
+		len = (size_t)(dot - p);
+		last = dot == eq;
+		free(part);
+		part = xstrndup(p, len);
+		if (len == 0) {
+			kmsim_fail(cause, "--set '%s': empty key in the path",
+			    set);
+			goto out_fail;
+		}
+		n = yaml_document_get_node(doc, parent);
+		at = n->start_mark;
+		if (n->type == YAML_SEQUENCE_NODE) {
+			nitems = (int)(n->data.sequence.items.top -
+			    n->data.sequence.items.start);
+			errno = 0;
+			idx = strtoul(part, &end, 10);
+			if (*end != '\0' || !isdigit((unsigned char)*part) ||
+			    errno != 0 || idx >= (unsigned long)nitems) {
+				kmsim_fail(cause, "--set '%s': bad index '%s' "
+				    "(the sequence has %d items)", set, part,
+				    nitems);
+				goto out_fail;
+			}
+			if (!last) {
+				parent = n->data.sequence.items.start[idx];
+				continue;
+			}
+			if (yaml_document_get_node(doc,
+			    n->data.sequence.items.start[idx])->type !=
+			    YAML_SCALAR_NODE)
+				goto out_not_scalar;
+			at = yaml_document_get_node(doc,
+			    n->data.sequence.items.start[idx])->start_mark;
+			vid = config_set_scalar(doc, eq + 1, at);
+			if (vid == 0)
+				goto out_nomem;
+			/* the add may have moved the node array */
+			n = yaml_document_get_node(doc, parent);
+			n->data.sequence.items.start[idx] = vid;
+			config_set_note(r, vid);
+			break;
+		}
+		if (n->type != YAML_MAPPING_NODE) {
+			kmsim_fail(cause, "--set '%s': '%.*s' is %s, not a "
+			    "mapping or a sequence", set, (int)(p - set - 1),
+			    set, n->type == YAML_SCALAR_NODE ? "a scalar" :
+			    "empty");
+			goto out_fail;
+		}
+		pair = config_set_find(doc, n, part, len);
+		if (pair != NULL && !last) {
+			parent = pair->value;
+			continue;
+		}
+		if (pair != NULL) {
+			at = yaml_document_get_node(doc, pair->value)->start_mark;
+			if (yaml_document_get_node(doc, pair->value)->type !=
+			    YAML_SCALAR_NODE)
+				goto out_not_scalar;
+			vid = config_set_scalar(doc, eq + 1, at);
+			if (vid == 0)
+				goto out_nomem;
+			/* the pair may have moved with the node array */
+			pair = config_set_find(doc, yaml_document_get_node(doc,
+			    parent), part, len);
+			pair->value = vid;
+			config_set_note(r, vid);
+			break;
+		}
+		/* absent: add it, a mapping on the way or the scalar */
+		kid = config_set_scalar(doc, part, at);
+		vid = last ? config_set_scalar(doc, eq + 1, at) :
+		    yaml_document_add_mapping(doc, NULL,
+		    YAML_BLOCK_MAPPING_STYLE);
+		if (kid == 0 || vid == 0 ||
+		    !yaml_document_append_mapping_pair(doc, parent, kid, vid))
+			goto out_nomem;
+		yaml_document_get_node(doc, vid)->start_mark = at;
+		config_set_note(r, kid);
+		config_set_note(r, vid);
+		parent = vid;
+	}
+	free(part);
+	return 0;
+
+out_not_scalar:
+	kmsim_fail(cause, "--set '%s': '%.*s' is not a scalar", set,
+	    (int)(eq - set), set);
+	goto out_fail;
+out_nomem:
+	kmsim_fail(cause, "--set '%s': out of memory", set);
+out_fail:
+	free(part);
+	return -1;
+}
+
 /* Parse `text` as the configuration `cfg->path`; the reader's main loop. */
 static int config_parse(struct config *cfg, const char *text, size_t len,
-    char **cause)
+    const char *const *sets, int nr_sets, char **cause)
 {
 	struct config_reader *r;
 	yaml_parser_t parser;
@@ -1311,7 +1494,13 @@ static int config_parse(struct config *cfg, const char *text, size_t len,
 	r->cause = cause;
 	for (i = 0; i < CONFIG_MAX_CPUS; i++)
 		r->cpu_node[i] = -1;
-	rc = config_read_root(r, root);
+	for (i = 0; i < nr_sets; i++)
+		if (config_set_one(r, sets[i], cause) != 0)
+			goto out_free_reader;
+	/* the document's root, after the additions moved the nodes */
+	rc = config_read_root(r, yaml_document_get_root_node(&doc));
+out_free_reader:
+	free(r->set_ids);
 	free(r->src);
 	free(r);
 
@@ -1327,7 +1516,7 @@ struct config *config_load_string(const char *name, const char *text,
 {
 	struct config *cfg = config_create(name);
 
-	if (config_parse(cfg, text, strlen(text), cause) != 0) {
+	if (config_parse(cfg, text, strlen(text), NULL, 0, cause) != 0) {
 		config_destroy(cfg);
 		return NULL;
 	}
@@ -1335,6 +1524,12 @@ struct config *config_load_string(const char *name, const char *text,
 }
 
 struct config *config_load(const char *path, char **cause)
+{
+	return config_load_overrides(path, NULL, 0, cause);
+}
+
+struct config *config_load_overrides(const char *path,
+    const char *const *sets, int nr_sets, char **cause)
 {
 	struct config *cfg;
 	FILE *f;
@@ -1372,7 +1567,7 @@ struct config *config_load(const char *path, char **cause)
 		fclose(f);
 
 	cfg = config_create(path);
-	rc = config_parse(cfg, buf, len, cause);
+	rc = config_parse(cfg, buf, len, sets, nr_sets, cause);
 	free(buf);
 	if (rc != 0) {
 		config_destroy(cfg);

@@ -49,6 +49,10 @@ struct config_node {
 	 * `start`; filled by the x86-64 derivation when not explicit. */
 	uint64_t zone_size[MAX_NR_ZONES];
 	bool zones_explicit;
+	/* Present pages of each zone never given to the buddy (the kernel's
+	 * memblock reservations: managed = present - reserved).  0 from a
+	 * config file; --config auto takes them from zoneinfo. */
+	uint64_t zone_reserved[MAX_NR_ZONES];
 	int *cpus;			/* ascending */
 	int nr_cpus;
 	struct srcpos pos;		/* the node's entry in the file;
@@ -88,6 +92,16 @@ struct config {
  * config_destroy(), or NULL with *cause = "FILE:LINE:COL: message".
  */
 struct config *config_load(const char *path, char **cause);
+/*
+ * The same with overrides applied before validation: each of sets[0 ..
+ * nr_sets-1] is "KEY=VALUE", KEY a dotted path into the YAML document
+ * (mapping keys and sequence indices: "machine.nodes.0.memory").  The
+ * scalar it names takes VALUE; a key absent from a mapping is added and
+ * then validated like one written in the file.  A path that names no
+ * scalar fails with *cause "--set 'KEY=VALUE': message".
+ */
+struct config *config_load_overrides(const char *path,
+    const char *const *sets, int nr_sets, char **cause);
 /* The same from a string (tests); `name` is used in messages. */
 struct config *config_load_string(const char *name, const char *text,
     char **cause);

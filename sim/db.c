@@ -39,6 +39,19 @@
 #include "db.h"
 #include "kmsim.h"
 
+/*
+ * The parameters of a run of a sweep (kmsim-sweep(1) writes them; empty
+ * for plain runs).  Added to schema 1 after its first release: created in
+ * older files of the same version when they are opened.
+ */
+#define DB_PARAMS_SQL \
+	"CREATE TABLE IF NOT EXISTS params (\n" \
+	"  run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,\n" \
+	"  key TEXT NOT NULL,\n" \
+	"  value TEXT,\n" \
+	"  PRIMARY KEY (run_id, key)\n" \
+	") WITHOUT ROWID;\n"
+
 /* The schema, version DB_SCHEMA_VERSION.  Documented in kmsim-db(5). */
 static const char db_schema_sql[] =
 	"CREATE TABLE meta (\n"
@@ -162,7 +175,8 @@ static const char db_schema_sql[] =
 	"  name TEXT NOT NULL,\n"
 	"  value REAL,\n"
 	"  PRIMARY KEY (run_id, name)\n"
-	") WITHOUT ROWID;\n";
+	") WITHOUT ROWID;\n"
+	DB_PARAMS_SQL;
 
 enum db_stmt {
 	DB_BEGIN,
@@ -521,8 +535,20 @@ static int db_prepare_schema(struct db *db, char **cause)
 	if (db_exec(db, "PRAGMA synchronous = NORMAL;"
 	    " PRAGMA foreign_keys = ON", "configuring", cause) != 0)
 		return -1;
-	if (kind == DB_KIND_KMSIM)
+	if (kind == DB_KIND_KMSIM) {
+		int64_t have = 0;
+		int type;
+
+		/* a file written before the params table existed */
+		if (db_query_int(db, "SELECT count(*) FROM sqlite_master"
+		    " WHERE type = 'table' AND name = 'params'", &have,
+		    &type, cause) < 0)
+			return -1;
+		if (have == 0 && db_exec(db, DB_PARAMS_SQL,
+		    "adding the params table", cause) != 0)
+			return -1;
 		return 0;
+	}
 
 	if (db_exec(db, "BEGIN IMMEDIATE", "creating the schema", cause) != 0)
 		return -1;

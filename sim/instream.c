@@ -71,7 +71,9 @@ static int raw_fill(struct instream *in)
 
 	if (in->raw_eof)
 		return 0;
-	got = fread(in->raw, 1, INSTREAM_RAWBUF, in->f);
+	got = fread(in->raw, 1, (size_t)KMSIM_MIN((uint64_t)INSTREAM_RAWBUF,
+	    in->raw_left), in->f);
+	in->raw_left -= got;
 	if (got == 0) {
 		if (ferror(in->f)) {
 			in->error = errno ? errno : EIO;
@@ -325,15 +327,67 @@ static void codec_end(struct instream *in)
 	in->codec_state = NULL;
 }
 
+static int instream_start(struct instream *in, char **cause)
+{
+	ssize_t n;
+
+	if (raw_fill(in) < 0)
+		return kmsim_fail(cause, "%s: %s", in->path,
+		    strerror(in->error));
+	if (codec_start(in, cause) != 0)
+		return -1;
+	/* the first plain bytes, for sniffing the format */
+	while (in->peek_len < sizeof in->peek) {
+		n = decode(in, in->peek + in->peek_len,
+		    sizeof in->peek - in->peek_len);
+		if (n < 0)
+			return kmsim_fail(cause, "%s: %s", in->path,
+			    instream_strerror(in));
+		if (n == 0)
+			break;
+		in->peek_len += (size_t)n;
+	}
+	return 0;
+}
+
+struct instream *instream_open_region(const char *path, const char *name,
+    uint64_t offset, uint64_t length, char **cause)
+{
+	struct instream *in;
+
+	in = xcalloc(1, sizeof *in);
+	in->path = xstrdup(name);
+	in->raw = xmalloc(INSTREAM_RAWBUF);
+	in->raw_left = length;
+	in->bytes_total = length;
+	sha256_init(&in->sha);
+	in->f = fopen(path, "rb");
+	if (in->f == NULL) {
+		kmsim_fail(cause, "%s: %s", path, strerror(errno));
+		goto out_free;
+	}
+	if (fseeko(in->f, (off_t)offset, SEEK_SET) != 0) {
+		kmsim_fail(cause, "%s: %s", path, strerror(errno));
+		goto out_free;
+	}
+	if (instream_start(in, cause) != 0)
+		goto out_free;
+	return in;
+
+out_free:
+	instream_close(in);
+	return NULL;
+}
+
 struct instream *instream_open(const char *path, char **cause)
 {
 	struct instream *in;
 	struct stat st;
-	ssize_t n;
 
 	in = xcalloc(1, sizeof *in);
 	in->path = xstrdup(path);
 	in->raw = xmalloc(INSTREAM_RAWBUF);
+	in->raw_left = UINT64_MAX;
 	sha256_init(&in->sha);
 	if (strcmp(path, "-") == 0) {
 		in->f = stdin;
@@ -351,25 +405,8 @@ struct instream *instream_open(const char *path, char **cause)
 		if (S_ISREG(st.st_mode))
 			in->bytes_total = (uint64_t)st.st_size;
 	}
-	if (raw_fill(in) < 0) {
-		kmsim_fail(cause, "%s: %s", path, strerror(in->error));
+	if (instream_start(in, cause) != 0)
 		goto out_free;
-	}
-	if (codec_start(in, cause) != 0)
-		goto out_free;
-	/* the first plain bytes, for sniffing the format */
-	while (in->peek_len < sizeof in->peek) {
-		n = decode(in, in->peek + in->peek_len,
-		    sizeof in->peek - in->peek_len);
-		if (n < 0) {
-			kmsim_fail(cause, "%s: %s", path,
-			    instream_strerror(in));
-			goto out_free;
-		}
-		if (n == 0)
-			break;
-		in->peek_len += (size_t)n;
-	}
 	return in;
 
 out_free:

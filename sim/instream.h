@@ -40,11 +40,16 @@ struct instream {
 	unsigned char *raw;	/* INSTREAM_RAWBUF bytes */
 	size_t raw_len, raw_pos;
 	int raw_eof;
+	uint64_t raw_left;	/* bytes the region still holds */
 	void *codec_state;
 };
 
 /* Open and fill the peek buffer.  NULL with *cause "PATH: message". */
 struct instream *instream_open(const char *path, char **cause);
+/* The same over `length` bytes of a file from `offset` (a member of a tar
+ * bundle); `name` is used in messages. */
+struct instream *instream_open_region(const char *path, const char *name,
+    uint64_t offset, uint64_t length, char **cause);
 void instream_close(struct instream *in);
 /* Read up to n plain bytes; returns the count, 0 at the end, -1 on an
  * error: a failed read (in->error) or corrupt compressed data

@@ -341,7 +341,8 @@ struct machine *machine_create(const struct config *cfg, char **cause)
 				p = e;
 			}
 			zn->present_pages = present;
-			zn->managed_pages = present;
+			zn->managed_pages = present -
+			    KMSIM_MIN(present, cn->zone_reserved[z]);
 			zn->populated = present > 0;
 			for (i = 0; i < (int)ARRAY_SIZE(zn->free_area); i++) {
 				int t;
@@ -367,11 +368,14 @@ struct machine *machine_create(const struct config *cfg, char **cause)
 		m->zones[i]->id = i;
 	build_zonelists(m);
 
-	/* Boot: hand every present frame to the buddy allocator. */
+	/* Boot: hand every present frame to the buddy allocator, but the
+	 * zone's reserved ones (memblock reservations sit low: the kernel
+	 * image, the memory map; kmsim takes them from the zone's start). */
 	for (i = 0; i < m->nr_zones; i++) {
 		struct zone *zn = m->zones[i];
 		const struct config_node *cn = &cfg->nodes[zn->node];
 		uint64_t p = zn->zone_start_pfn, end = zone_end_pfn(zn);
+		uint64_t reserve = zn->present_pages - zn->managed_pages;
 
 		while (p < end) {
 			uint64_t he = hole_end_at(cn, cfg->page_shift, p), e;
@@ -381,10 +385,13 @@ struct machine *machine_create(const struct config *cfg, char **cause)
 				continue;
 			}
 			e = next_hole_start(cn, cfg->page_shift, p, end);
-			free_range(m, p, e);
 			for (uint64_t s = p >> m->section_shift;
 			    s <= (e - 1) >> m->section_shift; s++)
 				m->section_present[s] = 1;
+			for (; reserve > 0 && p < e; reserve--, p++)
+				m->frames[p].flags |= PF_RESERVED;
+			if (p < e)
+				free_range(m, p, e);
 			p = e;
 		}
 		memset(zn->free_count, 0, sizeof zn->free_count);

@@ -30,6 +30,8 @@
 #define PF_BUDDY	0x02	/* first frame of a free buddy block */
 #define PF_HEAD		0x04	/* first frame of an allocated block */
 #define PF_RESERVED	0x08	/* present but never given to the buddy */
+#define PF_PCP		0x10	/* head of a block on a per-cpu list */
+#define PF_TOUCHED	0x20	/* replay: a trace event named this frame */
 
 /*
  * kmsim's struct page.  16 bytes: the free-list links of a free block's

@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "config.h"
 #include "db.h"
 #include "kmsim.h"
@@ -21,6 +23,8 @@
 #include "trace.h"
 
 #define DEFAULT_DB "kmsim.db"
+#define MAX_SETS 256		/* --set options on one command line */
+#define MAX_SEED (UINT64_C(1) << 53)	/* exact in the counters table */
 
 static const char usage_text[] =
 "usage: kmsim --config FILE [--trace FILE] [options]\n"
@@ -28,12 +32,26 @@ static const char usage_text[] =
 "Simulate the Linux memory subsystem on the machine FILE describes,\n"
 "replaying the allocation trace, and record the metrics in SQLite.\n"
 "\n"
-"  -c, --config FILE     machine configuration (kmsim-config(5))\n"
-"  -t, --trace FILE      trace to replay (kmsim-trace(5)); - is stdin\n"
+"  -c, --config FILE     machine configuration (kmsim-config(5)), or\n"
+"                        'auto': the machine a capture bundle was taken on\n"
+"  -t, --trace FILE      trace to replay (kmsim-trace(5)): kmsim YAML,\n"
+"                        ftrace text, trace.dat or a kmsim-record bundle;\n"
+"                        gzip, xz and zstd are read directly; - is stdin\n"
+"      --set KEY=VALUE   override a configuration key before it is\n"
+"                        checked; KEY is a dotted path into the YAML,\n"
+"                        e.g. vm.watermark_scale_factor=40 or\n"
+"                        machine.nodes.0.memory=8G (repeatable)\n"
+"      --seed N          the run's seed: recorded, and the variable\n"
+"                        ${seed} in YAML traces (default 0)\n"
+"  -m, --mode MODE       replay (honour the trace's pfns) or simulate (let\n"
+"                        the model place every request); default: replay\n"
+"                        for a bundle with --config auto, else simulate\n"
 "  -d, --db FILE         results database (default " DEFAULT_DB ");\n"
 "                        runs are appended (kmsim-db(5))\n"
 "      --no-db           do not write a database\n"
 "  -j, --json            print the run's summary as JSON on stdout\n"
+"      --parse-only      read and check the trace, count its ops, simulate\n"
+"                        nothing (with --json: the counts as JSON)\n"
 "      --show-machine    print the machine (nodes, zones, pfn ranges,\n"
 "                        watermarks) and exit\n"
 "      --check           check the allocators' invariants after every op\n"
@@ -52,15 +70,23 @@ enum {
 	OPT_CHECK,
 	OPT_LENIENT,
 	OPT_PROGRESS,
+	OPT_MODE,
+	OPT_PARSE_ONLY,
+	OPT_SET,
+	OPT_SEED,
 };
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "trace", required_argument, NULL, 't' },
+	{ "mode", required_argument, NULL, 'm' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "no-db", no_argument, NULL, OPT_NO_DB },
 	{ "json", no_argument, NULL, 'j' },
 	{ "show-machine", no_argument, NULL, OPT_SHOW_MACHINE },
+	{ "parse-only", no_argument, NULL, OPT_PARSE_ONLY },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "lenient", no_argument, NULL, OPT_LENIENT },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -152,23 +178,115 @@ static void print_summary(struct sim *s, FILE *f)
 	json_decref(j);
 }
 
+/* --parse-only: read the whole trace, count, report. */
+static int parse_trace(const char *path, bool lenient, bool json, bool quiet)
+{
+	struct trace_options topt = { .lenient = lenient, .page_shift = 12 };
+	uint64_t counts[OP_NR] = { 0 }, total = 0;
+	struct trace_source *ts = NULL;
+	struct bundle *b = NULL;
+	const struct trace_stats *st = NULL;
+	char *cause = NULL, hex[65] = "";
+	json_t *j, *ops;
+	struct rusage ru;
+	struct op op;
+	int r, t;
+
+	if (bundle_open(path, &b, &cause) < 0)
+		goto out_error;
+	ts = b != NULL ? trace_open_bundle(b, &topt, &cause) :
+	    trace_open(path, &topt, &cause);
+	if (ts == NULL)
+		goto out_error;
+	while ((r = trace_next(ts, &op, &cause)) > 0) {
+		counts[op.type]++;
+		total++;
+	}
+	if (r < 0)
+		goto out_error;
+	if (ts->ops->digest != NULL)
+		ts->ops->digest(ts, hex);
+	if (ts->ops->stats != NULL)
+		st = ts->ops->stats(ts);
+	if (json) {
+		j = json_object();
+		ops = json_object();
+		json_object_set_new(j, "trace", json_string(ts->path));
+		json_object_set_new(j, "format", json_string(ts->format));
+		json_object_set_new(j, "ops", json_integer((json_int_t)total));
+		for (t = 0; t < OP_NR; t++)
+			if (counts[t])
+				json_object_set_new(ops, op_names[t],
+				    json_integer((json_int_t)counts[t]));
+		json_object_set_new(j, "by_op", ops);
+		if (hex[0])
+			json_object_set_new(j, "sha256", json_string(hex));
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			json_object_set_new(j, "max_rss_kb", json_integer(
+			    (json_int_t)ru.ru_maxrss));
+		if (st != NULL) {
+			json_object_set_new(j, "lines", json_integer(
+			    (json_int_t)st->lines));
+			json_object_set_new(j, "lost_events", json_integer(
+			    (json_int_t)st->lost_events));
+			json_object_set_new(j, "unknown_events", json_integer(
+			    (json_int_t)st->unknown_events));
+			json_object_set_new(j, "malformed", json_integer(
+			    (json_int_t)st->malformed));
+		}
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+		json_decref(j);
+	} else if (!quiet) {
+		printf("%s: %s, %llu ops\n", ts->path, ts->format,
+		    (unsigned long long)total);
+		for (t = 0; t < OP_NR; t++)
+			if (counts[t])
+				printf("  %-34s %llu\n", op_names[t],
+				    (unsigned long long)counts[t]);
+		if (st != NULL && (st->lost_events || st->unknown_events ||
+		    st->malformed))
+			printf("  lost events %llu, unknown events %llu,"
+			    " malformed lines skipped %llu\n",
+			    (unsigned long long)st->lost_events,
+			    (unsigned long long)st->unknown_events,
+			    (unsigned long long)st->malformed);
+	}
+	trace_close(ts);
+	bundle_close(b);
+	return 0;
+
+out_error:
+	fprintf(stderr, "%s: %s\n", KMSIM_NAME, cause);
+	free(cause);
+	trace_close(ts);
+	bundle_close(b);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_path = NULL, *trace_path = NULL;
 	const char *db_path = DEFAULT_DB;
 	struct sim_options opt;
+	struct trace_options topt;
 	struct config *cfg = NULL;
 	struct trace_source *ts = NULL;
 	struct db *db = NULL;
 	struct sim *s = NULL;
 	bool json = false, show_machine = false, quiet = false;
-	bool force_progress = false, no_db = false;
+	bool parse_only = false;
+	bool force_progress = false, no_db = false, auto_config;
+	struct bundle *bundle = NULL;
+	int mode = -1;
 	char *cause = NULL, *cmdline;
+	const char *sets[MAX_SETS];
+	int nr_sets = 0;
 	int c, ret = 1, r;
 
 	memset(&opt, 0, sizeof opt);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:t:d:jqhV", long_options,
+	while ((c = getopt_long(argc, argv, ":c:t:d:m:jqhV", long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -177,8 +295,33 @@ int main(int argc, char **argv)
 		case 't':
 			trace_path = optarg;
 			break;
+		case 'm':
+			if (strcmp(optarg, "replay") == 0)
+				mode = SIM_REPLAY;
+			else if (strcmp(optarg, "simulate") == 0)
+				mode = SIM_SIMULATE;
+			else
+				usage_error("unknown mode '%s' (replay or"
+				    " simulate)", optarg);
+			break;
 		case 'd':
 			db_path = optarg;
+			break;
+		case OPT_SET:
+			if (strchr(optarg, '=') == NULL || *optarg == '=')
+				usage_error("--set '%s': expected KEY=VALUE",
+				    optarg);
+			if (nr_sets == MAX_SETS)
+				usage_error("%s", "too many --set options");
+			sets[nr_sets++] = optarg;
+			break;
+		case OPT_SEED:
+			if (kmsim_parse_u64(optarg, &opt.seed, &cause) != 0 ||
+			    opt.seed > MAX_SEED) {
+				free(cause);
+				usage_error("--seed '%s': expected a number"
+				    " from 0 to 2^53", optarg);
+			}
 			break;
 		case OPT_NO_DB:
 			no_db = true;
@@ -188,6 +331,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SHOW_MACHINE:
 			show_machine = true;
+			break;
+		case OPT_PARSE_ONLY:
+			parse_only = true;
 			break;
 		case OPT_CHECK:
 			opt.check = true;
@@ -216,6 +362,11 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (parse_only) {
+		if (trace_path == NULL)
+			usage_error("%s", "--parse-only needs --trace FILE");
+		return parse_trace(trace_path, opt.lenient, json, quiet);
+	}
 	if (config_path == NULL)
 		usage_error("%s", "no machine configuration: give --config FILE");
 	if (!show_machine && trace_path == NULL)
@@ -224,9 +375,25 @@ int main(int argc, char **argv)
 	if (*db_path == '\0')
 		usage_error("%s", "empty database path");
 
-	cfg = config_load(config_path, &cause);
+	auto_config = strcmp(config_path, "auto") == 0;
+	if (trace_path != NULL &&
+	    bundle_open(trace_path, &bundle, &cause) < 0)
+		goto out_error;
+	if (auto_config && bundle == NULL)
+		usage_error("%s", "--config auto needs a capture bundle as the"
+		    " trace (kmsim-record(1))");
+	if (auto_config && nr_sets > 0)
+		usage_error("%s", "--set needs a configuration file, not"
+		    " --config auto");
+	cfg = auto_config ? bundle_config(bundle, &cause) :
+	    config_load_overrides(config_path, sets, nr_sets, &cause);
 	if (cfg == NULL)
 		goto out_error;
+	/* replay for a bundle on its own machine, simulate otherwise */
+	if (mode < 0)
+		mode = bundle != NULL && auto_config ? SIM_REPLAY : SIM_SIMULATE;
+	opt.mode = (enum sim_mode)mode;
+	opt.bundle = bundle;
 	if (show_machine) {
 		struct machine *m = machine_create(cfg, &cause);
 
@@ -235,6 +402,7 @@ int main(int argc, char **argv)
 		machine_print(m, stdout);
 		machine_destroy(m);
 		config_destroy(cfg);
+		bundle_close(bundle);
 		return 0;
 	}
 
@@ -244,9 +412,19 @@ int main(int argc, char **argv)
 	s = sim_create(cfg, &opt, &cause);
 	if (s == NULL)
 		goto out_free_cmdline;
-	ts = trace_open(trace_path, &cause);
+	topt.lenient = opt.lenient;
+	topt.page_shift = cfg->page_shift;
+	topt.seed = opt.seed;
+	ts = bundle != NULL ? trace_open_bundle(bundle, &topt, &cause) :
+	    trace_open(trace_path, &topt, &cause);
 	if (ts == NULL)
 		goto out_free_cmdline;
+	if (opt.mode == SIM_REPLAY && !ts->captured) {
+		kmsim_fail(&cause, "%s: replay needs a captured trace (ftrace"
+		    " text, trace.dat or a bundle); use --mode simulate",
+		    ts->path);
+		goto out_free_cmdline;
+	}
 	if (!no_db) {
 		db = db_open(db_path, &cause);
 		if (db == NULL)
@@ -280,6 +458,7 @@ int main(int argc, char **argv)
 	trace_close(ts);
 	sim_destroy(s);
 	config_destroy(cfg);
+	bundle_close(bundle);
 	return ret;
 
 out_free_cmdline:
@@ -291,5 +470,6 @@ out_error:
 	trace_close(ts);
 	sim_destroy(s);
 	config_destroy(cfg);
+	bundle_close(bundle);
 	return 1;
 }

@@ -2,6 +2,7 @@
 #ifndef KMSIM_SHA256_H
 #define KMSIM_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,9 @@ struct sha256_ctx {
 void sha256_init(struct sha256_ctx *c);
 void sha256_update(struct sha256_ctx *c, const void *data, size_t n);
 void sha256_final(struct sha256_ctx *c, unsigned char out[32]);
+/* Use the CPU's SHA instructions when it has them (the default), or the
+ * portable code; returns whether the accelerated code is in use. */
+bool sha256_use_accel(bool on);
 /* Hex digest of a copy of c (c itself can keep being updated). */
 void sha256_hex(const struct sha256_ctx *c, char hex[65]);
 

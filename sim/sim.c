@@ -22,9 +22,27 @@
 #include "evq.h"
 #include "idtab.h"
 #include "metrics.h"
+#include "replay.h"
 #include "sim.h"
 
 volatile sig_atomic_t sim_interrupted;
+
+const char *const sim_mode_names[] = { "simulate", "replay" };
+
+/*
+ * The trace_marker lines kmsim-record writes around its snapshots; the
+ * manifest names them.  Replay starts where the first /proc/kpageflags
+ * read began (the state it seeds from) and stops where the last began.
+ * Older bundles bracket only the whole snapshot.
+ */
+static const char *manifest_marker(const struct bundle *b, const char *key,
+    const char *fallback)
+{
+	const char *m = json_string_value(json_object_get(json_object_get(
+	    bundle_manifest(b), "markers"), key));
+
+	return m != NULL ? m : fallback;
+}
 
 /* Kinds of bad op that --lenient counts and skips. */
 enum sim_skip {
@@ -36,6 +54,26 @@ enum sim_skip {
 };
 static const char *const skip_names[SKIP_NR] = {
 	"free_unknown_id", "duplicate_id", "order_mismatch", "bad_request"
+};
+
+/*
+ * What a real capture holds that a model cannot pair up (simulate mode):
+ * counted, never errors.  A page freed that the trace never allocated was
+ * allocated before it (or is the tail of a higher-order block, or a
+ * compaction target); a pfn allocated again without a free missed its
+ * free (lost events, or a free kmsim does not see).
+ */
+enum sim_capture {
+	CAP_FREE_PREEXISTING,
+	CAP_REALLOC,
+	CAP_ORDER_MISMATCH,
+	CAP_FAILED_IN_TRACE,
+	CAP_INTERNAL,		/* zone_locked, pcpu_drain, free_batched */
+	CAP_NR
+};
+static const char *const cap_names[CAP_NR] = {
+	"free_preexisting", "realloc_without_free", "order_mismatch",
+	"failed_in_trace", "allocator_internal"
 };
 
 struct sim_failure {
@@ -81,6 +119,15 @@ struct sim {
 	struct sim_failure *failures;
 	size_t nr_failure_kinds;
 	uint64_t skipped[SKIP_NR];
+	uint64_t captured[CAP_NR];
+
+	/* replay */
+	struct replay *replay;
+	struct kpageflags kp_before;
+	int window;		/* -1 before the first marker, 0 in, 1 after */
+	const char *marker_start, *marker_stop;	/* from the manifest */
+	bool have_fidelity;
+	struct replay_fidelity fidelity;
 	uint64_t fallbacks;
 	uint64_t splits, merges;
 	uint64_t remote_allocs;
@@ -122,6 +169,19 @@ struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
 		s->snapshot_cycles = 1;
 	s->first_ts = OP_TS_NONE;
 	s->status = "running";
+	if (opt->mode == SIM_REPLAY) {
+		char *warn = NULL;
+
+		if (opt->bundle != NULL &&
+		    bundle_kpageflags(opt->bundle, "before", &s->kp_before,
+		    cause) < 0) {
+			sim_destroy(s);
+			return NULL;
+		}
+		s->replay = replay_create(s->m, s->kp_before.nr ?
+		    &s->kp_before : NULL, &warn);
+		free(warn);
+	}
 #ifdef KMSIM_DEBUG
 	s->opt.check = true;	/* --enable-debug checks every op */
 #endif
@@ -134,6 +194,8 @@ void sim_destroy(struct sim *s)
 		return;
 	evq_fini(&s->q);
 	idtab_fini(&s->live);
+	replay_destroy(s->replay);
+	kpageflags_free(&s->kp_before);
 	machine_destroy(s->m);
 	free(s->failures);
 	free(s->cause);
@@ -198,17 +260,49 @@ static const char *op_label(const struct op *op)
 	return op->label != NULL ? op->label : "(anonymous)";
 }
 
-/* Issue one op; returns its latency in cycles. */
+/* Issue one op in replay mode; returns its latency in cycles. */
+static uint64_t sim_replay(struct sim *s, const struct op *op)
+{
+	struct alloc_result res;
+
+	if (op->type == OP_MARKER && op->text != NULL &&
+	    s->marker_start != NULL) {
+		if (s->window < 0 && strstr(op->text, s->marker_start) != NULL)
+			s->window = 0;
+		else if (s->window == 0 &&
+		    strstr(op->text, s->marker_stop) != NULL)
+			s->window = 1;
+		return 0;
+	}
+	if (s->window != 0) {
+		replay_count_outside(s->replay);
+		return 0;
+	}
+	replay_op(s->replay, op, &res);
+	if (res.cycles == 0)
+		return 0;
+	s->last_pfn = op->pfn;
+	s->splits += res.splits;
+	s->merges += res.merges;
+	hist_record(&s->lat[op->type], res.cycles);
+	return res.cycles;
+}
+
+/* Issue one op in simulate mode; returns its latency in cycles. */
 static uint64_t sim_issue(struct sim *s, const struct op *op)
 {
 	struct alloc_request req;
 	struct alloc_result res;
 	struct idtab_entry *e;
+	bool captured = s->ts->captured;
 	char *msg = NULL;
 	int cpu;
 
 	cpu = op->cpu < 0 ? 0 : op->cpu;
-	if (cpu >= s->m->nr_cpus) {
+	if (captured) {
+		/* the capture's CPUs onto this machine's */
+		cpu %= s->m->nr_cpus;
+	} else if (cpu >= s->m->nr_cpus) {
 		xasprintf(&msg, "cpu %d does not exist (the machine has %d)",
 		    cpu, s->m->nr_cpus);
 		bad_op(s, op, SKIP_BAD_REQUEST, msg);
@@ -216,17 +310,24 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 	}
 	switch (op->type) {
 	case OP_ALLOC_PAGES:
-		if (op->has_id && idtab_find(&s->live, op->id) != NULL) {
-			xasprintf(&msg, "id '%s' is already allocated",
-			    op_label(op));
-			bad_op(s, op, SKIP_DUPLICATE_ID, msg);
-			return 0;
+		if (captured && (op->flags & OPF_FAILED))
+			s->captured[CAP_FAILED_IN_TRACE]++;
+		if (op->has_id && (e = idtab_find(&s->live, op->id)) != NULL) {
+			if (!captured) {
+				xasprintf(&msg, "id '%s' is already allocated",
+				    op_label(op));
+				bad_op(s, op, SKIP_DUPLICATE_ID, msg);
+				return 0;
+			}
+			/* its free was never seen: forget the old one */
+			s->captured[CAP_REALLOC]++;
+			idtab_remove(&s->live, e);
 		}
 		req.order = op->order;
 		req.gfp = op->gfp;
-		req.preferred_node = op->node >= 0 ? op->node :
+		req.preferred_node = op->node >= 0 && !captured ? op->node :
 		    machine_cpu_node(s->m, cpu);
-		req.migratetype = -1;
+		req.migratetype = op->migratetype;
 		if (page_alloc(s->m, &req, &res, &msg) != 0) {
 			bad_op(s, op, SKIP_BAD_REQUEST, msg);
 			return 0;
@@ -240,16 +341,20 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 			hist_record(&s->lat_failed, res.cycles);
 			return res.cycles;
 		}
+		s->last_pfn = res.pfn;
 		if (res.zone->node != req.preferred_node)
 			s->remote_allocs++;
-		s->last_pfn = res.pfn;
-		if (op->has_id)
+		if (op->has_id && !(op->flags & OPF_FAILED))
 			idtab_insert(&s->live, op->id, res.pfn, op->order);
 		hist_record(&s->lat[op->type], res.cycles);
 		return res.cycles;
 	case OP_FREE_PAGES:
 		e = op->has_id ? idtab_find(&s->live, op->id) : NULL;
 		if (e == NULL) {
+			if (captured) {
+				s->captured[CAP_FREE_PREEXISTING]++;
+				return 0;
+			}
 			xasprintf(&msg, "free of id '%s' that is not allocated"
 			    " (never allocated, or already freed)",
 			    op_label(op));
@@ -257,11 +362,19 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 			return 0;
 		}
 		if (op->has_order && op->order != e->order) {
-			xasprintf(&msg, "free of id '%s' with order %u, but it"
-			    " was allocated with order %u", op_label(op),
-			    op->order, e->order);
-			bad_op(s, op, SKIP_ORDER_MISMATCH, msg);
-			return 0;
+			if (captured) {
+				/* the kernel freed part of a block, or a
+				 * free was lost: keep the model consistent */
+				s->captured[CAP_ORDER_MISMATCH]++;
+				if (op->order < e->order)
+					return 0;
+			} else {
+				xasprintf(&msg, "free of id '%s' with order %u,"
+				    " but it was allocated with order %u",
+				    op_label(op), op->order, e->order);
+				bad_op(s, op, SKIP_ORDER_MISMATCH, msg);
+				return 0;
+			}
 		}
 		page_free(s->m, e->pfn, e->order, &res);
 		s->last_pfn = e->pfn;
@@ -269,7 +382,14 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 		s->merges += res.merges;
 		hist_record(&s->lat[op->type], res.cycles);
 		return res.cycles;
-	case OP_NR:
+	case OP_PAGE_FREE_BATCHED:
+	case OP_PAGE_ALLOC_ZONE_LOCKED:
+	case OP_PAGE_PCPU_DRAIN:
+		/* the real kernel's own moves: the model makes its own */
+		s->captured[CAP_INTERNAL]++;
+		return 0;
+	default:
+		/* Ops whose engine does not exist yet: counted only. */
 		break;
 	}
 	return 0;
@@ -338,8 +458,11 @@ static void progress(struct sim *s, bool last)
 	fprintf(stderr, "\rkmsim: %" PRIu64 " ops, %.3f s simulated, %.2fM"
 	    " ops/s", s->events,
 	    (double)machine_cycles_to_ns(s->m, s->q.now) / 1e9, rate / 1e6);
-	if (pct >= 0 && !last)
-		fprintf(stderr, ", %.0f%% read", pct);
+	if (pct > 0 && !last) {
+		double eta = (now - s->wall_start) * (100.0 - pct) / pct;
+
+		fprintf(stderr, ", %.0f%% read, ETA %.0f s", pct, eta);
+	}
 	fprintf(stderr, last ? "\n" : "   ");
 	fflush(stderr);
 }
@@ -387,7 +510,7 @@ static void on_cursor(struct evq *q, struct evq_event *ev, void *arg)
 
 	(void)ev;
 	s->last_pfn = OP_PFN_NONE;
-	lat = sim_issue(s, &s->op);
+	lat = s->replay != NULL ? sim_replay(s, &s->op) : sim_issue(s, &s->op);
 	s->events++;
 	s->op_count[s->op.type]++;
 	s->ops_since_snapshot++;
@@ -403,6 +526,85 @@ static void on_cursor(struct evq *q, struct evq_event *ev, void *arg)
 		progress(s, false);
 	if (s->error == 0)
 		advance_cursor(s);
+}
+
+/* Replay's end: the model against the bundle's last snapshot. */
+static void sim_compare(struct sim *s)
+{
+	struct kpageflags after = { NULL, 0 };
+	struct procfs_zones zs = { NULL, 0 };
+	char *cause = NULL;
+	int have_after = 0;
+
+	if (s->opt.bundle != NULL) {
+		have_after = bundle_kpageflags(s->opt.bundle, "after", &after,
+		    &cause) == 0;
+		free(cause);
+		cause = NULL;
+		if (bundle_snapshot_dir(s->opt.bundle, "after") != NULL &&
+		    bundle_zones(s->opt.bundle, "after", &zs, &cause) != 0) {
+			procfs_zones_free(&zs);
+			free(cause);
+		}
+	}
+	replay_compare(s->replay, s->kp_before.nr ? &s->kp_before : NULL,
+	    have_after ? &after : NULL, &zs, &s->fidelity);
+	s->have_fidelity = true;
+	kpageflags_free(&after);
+	procfs_zones_free(&zs);
+}
+
+/* Counters of a json object of numbers, flattened: prefix.key.sub */
+static int db_counters_json(struct sim *s, const char *prefix, json_t *o,
+    char **cause)
+{
+	const char *key;
+	json_t *v;
+	char name[256];
+
+	json_object_foreach(o, key, v) {
+		snprintf(name, sizeof name, "%s.%s", prefix, key);
+		if (json_is_object(v)) {
+			if (db_counters_json(s, name, v, cause) != 0)
+				return -1;
+		} else if (json_is_number(v) &&
+		    db_write_counter(s->db, s->run_id, name,
+		    json_number_value(v), cause) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static json_t *trace_stats_json(const struct sim *s)
+{
+	const struct trace_stats *st;
+	json_t *o;
+
+	if (s->ts == NULL || s->ts->ops->stats == NULL ||
+	    (st = s->ts->ops->stats(s->ts)) == NULL)
+		return NULL;
+	o = json_object();
+	json_object_set_new(o, "lines", json_integer((json_int_t)st->lines));
+	json_object_set_new(o, "events", json_integer((json_int_t)st->events));
+	json_object_set_new(o, "unknown_events", json_integer(
+	    (json_int_t)st->unknown_events));
+	json_object_set_new(o, "malformed", json_integer(
+	    (json_int_t)st->malformed));
+	json_object_set_new(o, "lost_events", json_integer(
+	    (json_int_t)st->lost_events));
+	json_object_set_new(o, "lost_markers", json_integer(
+	    (json_int_t)st->lost_markers));
+	json_object_set_new(o, "duplicate_frees", json_integer(
+	    (json_int_t)st->duplicate_frees));
+	json_object_set_new(o, "entries_in_buffer", json_integer(
+	    (json_int_t)st->entries_in_buffer));
+	json_object_set_new(o, "entries_written", json_integer(
+	    (json_int_t)st->entries_written));
+	json_object_set_new(o, "overwritten", json_integer((json_int_t)
+	    (st->entries_written > st->entries_in_buffer ?
+	    st->entries_written - st->entries_in_buffer : 0)));
+	return o;
 }
 
 static int db_record_results(struct sim *s, char **cause)
@@ -440,6 +642,30 @@ static int db_record_results(struct sim *s, char **cause)
 		    (double)s->skipped[t], cause) != 0)
 			return -1;
 	}
+	for (t = 0; t < CAP_NR; t++) {
+		snprintf(buf, sizeof buf, "capture.%s", cap_names[t]);
+		if (s->captured[t] && db_write_counter(s->db, s->run_id, buf,
+		    (double)s->captured[t], cause) != 0)
+			return -1;
+	}
+	{
+		json_t *j = trace_stats_json(s);
+		int r = 0;
+
+		if (j != NULL)
+			r = db_counters_json(s, "trace", j, cause);
+		json_decref(j);
+		if (r != 0)
+			return -1;
+		if (s->replay != NULL) {
+			j = replay_json(s->replay, s->have_fidelity ?
+			    &s->fidelity : NULL);
+			r = db_counters_json(s, "replay", j, cause);
+			json_decref(j);
+			if (r != 0)
+				return -1;
+		}
+	}
 	if (db_write_counter(s->db, s->run_id, "alloc.failures",
 	    (double)s->nr_failures, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.fallbacks",
@@ -451,7 +677,9 @@ static int db_record_results(struct sim *s, char **cause)
 	    db_write_counter(s->db, s->run_id, "buddy.merges",
 	    (double)s->merges, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "live_allocations",
-	    (double)s->live.len, cause) != 0)
+	    (double)s->live.len, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "seed", (double)s->opt.seed,
+	    cause) != 0)
 		return -1;
 	return 0;
 }
@@ -468,6 +696,21 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 	s->ts = ts;
 	s->db = db;
 	s->wall_start = wall_now();
+	/* replay between the snapshots' markers when the bundle has them */
+	s->window = 0;
+	if (s->replay != NULL && s->opt.bundle != NULL &&
+	    json_object_get(bundle_manifest(s->opt.bundle), "markers") != NULL) {
+		const struct bundle *b = s->opt.bundle;
+
+		s->marker_start = manifest_marker(b, "before_kpageflags_begin",
+		    manifest_marker(b, "before_begin", NULL));
+		s->marker_stop = manifest_marker(b, "after_kpageflags_begin",
+		    manifest_marker(b, "after_begin", NULL));
+		if (s->marker_start != NULL && s->marker_stop != NULL)
+			s->window = -1;
+		else
+			s->marker_start = NULL;
+	}
 	evq_event_init(&s->cursor, on_cursor, s);
 	evq_event_init(&s->snapshot, on_snapshot, s);
 
@@ -480,7 +723,7 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 		info.config_path = s->cfg->path;
 		info.trace_path = ts->path;
 		info.trace_format = ts->format;
-		info.mode = "simulate";
+		info.mode = sim_mode_names[s->opt.mode];
 		info.version = PACKAGE_VERSION;
 		info.command_line = s->opt.command_line;
 		info.start_time = (double)time(NULL);
@@ -508,6 +751,8 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 	}
 	if (s->q.now < s->end_time)
 		s->q.now = s->end_time;
+	if (s->error == 0 && s->replay != NULL)
+		sim_compare(s);
 	s->wall_seconds = wall_now() - s->wall_start;
 	progress(s, true);
 	if (ts->ops->digest != NULL)
@@ -687,6 +932,25 @@ json_t *sim_summary_json(const struct sim *s)
 		json_array_append_new(frag, zj);
 	}
 	json_object_set_new(root, "zones", frag);
+	json_object_set_new(root, "mode", json_string(
+	    sim_mode_names[s->opt.mode]));
+	{
+		json_t *j = trace_stats_json(s), *cap = json_object();
+
+		if (j != NULL)
+			json_object_set_new(root, "trace_stats", j);
+		if (s->replay != NULL)
+			json_object_set_new(root, "replay", replay_json(
+			    s->replay, s->have_fidelity ? &s->fidelity : NULL));
+		if (s->ts != NULL && s->ts->captured && s->replay == NULL) {
+			for (t = 0; t < CAP_NR; t++)
+				json_object_set_new(cap, cap_names[t],
+				    json_integer((json_int_t)s->captured[t]));
+			json_object_set_new(root, "capture", cap);
+		} else {
+			json_decref(cap);
+		}
+	}
 	for (t = 0; t < SKIP_NR; t++)
 		json_object_set_new(len, skip_names[t], json_integer(
 		    (json_int_t)s->skipped[t]));

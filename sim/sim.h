@@ -15,13 +15,23 @@
 #include "config.h"
 #include "db.h"
 #include "machine.h"
+#include "bundle.h"
 #include "trace.h"
+
+enum sim_mode {
+	SIM_SIMULATE,		/* the model places every request */
+	SIM_REPLAY,		/* the trace's pfns are honoured */
+};
+extern const char *const sim_mode_names[];
 
 struct sim_options {
 	bool check;		/* run the invariant checkers after every op */
 	bool lenient;		/* count and skip bad ops instead of failing */
 	bool progress;		/* progress lines on stderr */
+	enum sim_mode mode;
+	struct bundle *bundle;	/* borrowed; NULL for a plain trace */
 	const char *command_line;	/* recorded in the runs row */
+	uint64_t seed;		/* --seed: recorded as the counter "seed" */
 };
 
 struct sim;

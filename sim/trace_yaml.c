@@ -185,6 +185,7 @@ struct trace_yaml {
 	size_t depth;		/* frames in use */
 
 	uint64_t last_ts;	/* OP_TS_NONE until an op carries one */
+	int64_t seed;		/* the substitution variable `seed` */
 	struct sbuf label;	/* a substituted id (op->label) */
 	struct sbuf scratch;	/* other substituted scalars */
 };
@@ -501,6 +502,7 @@ struct expr_compiler {
 	const char *end;
 	const struct var *scope;
 	size_t nscope;
+	int64_t seed;		/* the value of `seed` */
 	unsigned depth;
 	struct insn *code;
 	size_t n;
@@ -604,6 +606,9 @@ static int expr_name(struct expr_compiler *c)
 		    strncmp(c->scope[i].name, start, n) == 0)
 			return expr_emit(c, INSN_VAR, (int64_t)i);
 	}
+	/* the run's seed (--seed), unless a loop variable hides it */
+	if (n == 4 && strncmp(start, "seed", 4) == 0)
+		return expr_emit(c, INSN_CONST, c->seed);
 	xasprintf(&msg, "unknown variable '%.*s'", (int)n, start);
 	expr_fail(c, msg);
 	free(msg);
@@ -769,7 +774,7 @@ static void tfield_free_parts(struct tfield *f)
  * resolving the variables against scope.
  */
 static int tfield_compile(struct tfield *f, const struct var *scope,
-    size_t nscope, char **err)
+    size_t nscope, int64_t seed, char **err)
 {
 	const char *s = f->text, *end = f->text + f->len, *open, *close;
 	struct expr_compiler c;
@@ -799,6 +804,7 @@ static int tfield_compile(struct tfield *f, const struct var *scope,
 		c.end = close;
 		c.scope = scope;
 		c.nscope = nscope;
+		c.seed = seed;
 		expr_skip_ws(&c);
 		if (c.p == c.end)
 			return kmsim_fail_at(err, &f->pos,
@@ -1167,7 +1173,7 @@ out_delete_value:
  * around nothing does not spin.
  */
 static int tnode_check(struct tnode *n, struct var *scope, size_t nscope,
-    char **err)
+    int64_t seed, char **err)
 {
 	const struct srcpos *pos;
 	size_t i;
@@ -1176,14 +1182,15 @@ static int tnode_check(struct tnode *n, struct var *scope, size_t nscope,
 	if (!n->is_repeat) {
 		for (k = 0; k < K_NR; k++) {
 			if (n->f[k].dynamic &&
-			    tfield_compile(&n->f[k], scope, nscope, err) != 0)
+			    tfield_compile(&n->f[k], scope, nscope, seed,
+			    err) != 0)
 				return -1;
 		}
 		n->yields = true;
 		return 0;
 	}
 	if (n->f[K_REPEAT].dynamic &&
-	    tfield_compile(&n->f[K_REPEAT], scope, nscope, err) != 0)
+	    tfield_compile(&n->f[K_REPEAT], scope, nscope, seed, err) != 0)
 		return -1;
 	pos = (n->seen & (1u << K_VAR)) ? &n->f[K_VAR].pos : &n->pos;
 	for (i = 0; i < nscope; i++) {
@@ -1199,7 +1206,8 @@ static int tnode_check(struct tnode *n, struct var *scope, size_t nscope,
 	scope[nscope].value = 0;
 	n->yields = false;
 	for (i = 0; i < n->nbody; i++) {
-		if (tnode_check(&n->body[i], scope, nscope + 1, err) != 0)
+		if (tnode_check(&n->body[i], scope, nscope + 1, seed,
+		    err) != 0)
 			return -1;
 		n->yields |= n->body[i].yields;
 	}
@@ -1240,7 +1248,7 @@ static int make_op(struct trace_yaml *r, const struct tnode *n, struct op *op,
 	const struct tfield *f = n->f;
 	uint64_t v = 0;
 
-	memset(op, 0, sizeof *op);
+	op_clear(op);
 	op->pos = n->pos;
 	if (field_value(r, &f[K_OP], K_OP, &v, err) != 0)
 		return -1;
@@ -1489,7 +1497,7 @@ static int read_top_item(struct trace_yaml *r, char **err)
 	}
 	rc = read_node(r, &r->cur, ev.start_mark, 0, err);
 	yaml_event_delete(&ev);
-	if (rc != 0 || tnode_check(&r->cur, scope, 0, err) != 0)
+	if (rc != 0 || tnode_check(&r->cur, scope, 0, r->seed, err) != 0)
 		return -1;
 	if (!r->cur.is_repeat)
 		return 1;
@@ -1702,19 +1710,33 @@ out_fail:
 	return NULL;
 }
 
-struct trace_source *trace_yaml_open(const char *path, char **cause)
+struct trace_source *trace_yaml_open_stream(struct instream *in,
+    char **cause)
 {
 	struct trace_yaml *r;
 
-	r = trace_yaml_create(path);
-	r->in = instream_open(path, cause);
-	if (r->in == NULL) {
-		trace_yaml_destroy(&r->ts);
-		return NULL;
-	}
+	r = trace_yaml_create(in->path);
+	r->in = in;
 	r->ts.bytes_total = r->in->bytes_total;
 	yaml_parser_set_input(&r->parser, read_instream, r);
 	return trace_yaml_start(r, cause);
+}
+
+void trace_yaml_set_seed(struct trace_source *ts, int64_t seed)
+{
+	struct trace_yaml *r = container_of(ts, struct trace_yaml, ts);
+
+	assert(ts->ops == &trace_yaml_ops);
+	r->seed = seed;
+}
+
+struct trace_source *trace_yaml_open(const char *path, char **cause)
+{
+	struct instream *in = instream_open(path, cause);
+
+	if (in == NULL)
+		return NULL;
+	return trace_yaml_open_stream(in, cause);
 }
 
 struct trace_source *trace_yaml_open_string(const char *name,

@@ -21,7 +21,7 @@ ops:
     ops:
       - {op: alloc_pages, id: "u${i}", order: "${i % 4}", gfp: GFP_KERNEL, cpu: "${i % 16}"}
       - {op: alloc_pages, id: "m${i}", order: 0, gfp: GFP_HIGHUSER_MOVABLE, cpu: "${i % 16}"}
-  - repeat: 2495904
+  - repeat: 2497952
     ops:
       - {op: alloc_pages, id: "u${i + 4096}", order: "${i % 4}", gfp: GFP_KERNEL, cpu: "${i % 16}"}
       - {op: alloc_pages, id: "m${i + 4096}", order: 0, gfp: GFP_HIGHUSER_MOVABLE, cpu: "${i % 16}"}
@@ -52,3 +52,49 @@ run "buddy, database" --db "$tmp/bench.db"
 "$kmsim" --config "$srcdir/configs/numa4.yaml" --show-machine |
     sed -n 's/^frame table \(.*\)$/frame table: \1/p'
 echo "bytes per simulated page frame: 16 (struct page_frame) + 1/512 (pageblock type)"
+
+# The real capture: parse-only and full replay against wc -l on the same
+# uncompressed text.
+bundle=$srcdir/traces/build.trace
+if [ -f "$bundle" ] && command -v tar >/dev/null; then
+	mkdir "$tmp/b"
+	(cd "$tmp/b" && tar -xf "$bundle")
+	[ -f "$tmp/b/manifest.json" ] || mv "$tmp"/b/*/* "$tmp/b/" 2>/dev/null
+	member=$(sed -n 's/.*"trace": *"\([^"]*\)".*/\1/p' "$tmp/b/manifest.json" | head -n 1)
+	case $member in
+	*.zst) zstd -q -dc "$tmp/b/$member" > "$tmp/b/trace.txt" ;;
+	*.xz) xz -dc "$tmp/b/$member" > "$tmp/b/trace.txt" ;;
+	*.gz) gzip -dc "$tmp/b/$member" > "$tmp/b/trace.txt" ;;
+	*) cp "$tmp/b/$member" "$tmp/b/trace.txt" ;;
+	esac
+	rm -f "$tmp/b/$member"
+	sed -i "s|\"trace\": *\"$member\"|\"trace\": \"trace.txt\"|" "$tmp/b/manifest.json"
+	bytes=$(wc -c < "$tmp/b/trace.txt")
+	lines=$(wc -l < "$tmp/b/trace.txt")
+	now() { date +%s.%N; }
+	best() {	# best of 3 wall-clock runs of "$@", in seconds
+		b=
+		for i in 1 2 3; do
+			t0=$(now); "$@" > "$tmp/best.out"; t1=$(now)
+			b=$(awk -v a="$t0" -v z="$t1" -v b="$b" 'BEGIN {
+				t = z - a; if (b == "" || t < b) b = t; print b }')
+		done
+		echo "$b"
+	}
+	report() {	# label seconds [rss_kb]
+		awk -v l="$1" -v t="$2" -v wc="$wc" -v n="$lines" -v by="$bytes" -v r="${3:-}" 'BEGIN {
+			printf "%-30s %7.3f s  %6.2f M events/s  %7.1f MB/s  %5.1fx wc -l", l, t, n / t / 1e6, by / t / 1e6, t / wc
+			if (r != "") printf "  peak RSS %.0f MiB", r / 1024
+			printf "\n" }'
+	}
+	echo
+	echo "real capture: traces/build.trace, $lines lines, $bytes bytes uncompressed"
+	wc=$(best wc -l "$tmp/b/trace.txt")
+	report "wc -l" "$wc"
+	t=$(best "$kmsim" --parse-only --json --trace "$tmp/b/trace.txt")
+	report "parse only" "$t" "$(json_num max_rss_kb "$tmp/best.out")"
+	t=$(best "$kmsim" --config auto --trace "$tmp/b" --no-db --quiet --json)
+	report "replay (--config auto)" "$t" "$(json_num max_rss_kb "$tmp/best.out")"
+	t=$(best "$kmsim" --config "$srcdir/configs/numa4.yaml" --trace "$tmp/b/trace.txt" --no-db --quiet --json)
+	report "simulate on numa4.yaml" "$t" "$(json_num max_rss_kb "$tmp/best.out")"
+fi

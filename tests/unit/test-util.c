@@ -99,6 +99,37 @@ TEST(sha256_known_answers)
 	    "f1809a48a497200e046d39ccc7112cd0");
 }
 
+TEST(sha256_accelerated_matches_portable)
+{
+	static unsigned char data[5000];
+	struct sha256_ctx a, b;
+	char ha[65], hb[65];
+	uint64_t x = 1;
+	size_t i, len;
+
+	for (i = 0; i < sizeof data; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		data[i] = (unsigned char)(x >> 56);
+	}
+	if (!sha256_use_accel(true))
+		printf("# no SHA instructions on this CPU: portable only\n");
+	/* every length around the block and padding edges, and some more */
+	for (len = 0; len < sizeof data; len += len < 300 ? 1 : 97) {
+		sha256_use_accel(true);
+		sha256_init(&a);
+		sha256_update(&a, data, len / 3);
+		sha256_update(&a, data + len / 3, len - len / 3);
+		sha256_hex(&a, ha);
+		sha256_use_accel(false);
+		sha256_init(&b);
+		sha256_update(&b, data, len);
+		sha256_hex(&b, hb);
+		if (strcmp(ha, hb) != 0)
+			TAP_FAIL("length %zu: %s vs %s", len, ha, hb);
+	}
+	sha256_use_accel(true);
+}
+
 TEST(idtab_insert_find_remove)
 {
 	struct idtab t;
@@ -137,6 +168,7 @@ int main(void)
 	RUN(parse_numbers);
 	RUN(cause_positions);
 	RUN(sha256_known_answers);
+	RUN(sha256_accelerated_matches_portable);
 	RUN(idtab_insert_find_remove);
 	return tap_done();
 }

@@ -1,0 +1,337 @@
+/*
+ * replay.c - --mode replay: captured kmem events applied to the frames
+ * they name (see replay.h for the events' meaning), and the end state
+ * compared with the kernel's own /proc/kpageflags and /proc/buddyinfo.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+struct replay {
+	struct machine *m;
+	struct replay_stats st;
+};
+
+/* Mark the frames of [pfn, pfn + 2^order) as named by an event. */
+static void touch(struct machine *m, uint64_t pfn, unsigned order)
+{
+	uint64_t q, end = KMSIM_MIN(pfn + (UINT64_C(1) << order), m->max_pfn);
+
+	for (q = pfn; q < end; q++)
+		m->frames[q].flags |= PF_TOUCHED;
+}
+
+/* Seed the buddy from KPF_BUDDY: each run of free frames in a zone is
+ * handed over in the largest aligned blocks, which merge as they go. */
+static void seed(struct machine *m, const struct kpageflags *kp)
+{
+	uint64_t pfn, end = KMSIM_MIN(kp->nr, m->max_pfn);
+
+	buddy_reset(m);
+	for (pfn = 0; pfn < end; pfn++) {
+		uint8_t f = kp->f[pfn];
+
+		if ((f & KPFS_RESERVED) && !(m->frames[pfn].flags & PF_HOLE))
+			m->frames[pfn].flags |= PF_RESERVED;
+		else if (!(f & KPFS_RESERVED))
+			m->frames[pfn].flags &= (uint8_t)~PF_RESERVED;
+	}
+	for (pfn = 0; pfn < end;) {
+		uint64_t e = pfn;
+
+		if (!(kp->f[pfn] & KPFS_BUDDY)) {
+			pfn++;
+			continue;
+		}
+		while (e < end && (kp->f[e] & KPFS_BUDDY))
+			e++;
+		buddy_give_range(m, pfn, e, NULL);
+		pfn = e;
+	}
+}
+
+struct replay *replay_create(struct machine *m, const struct kpageflags *before,
+    char **cause)
+{
+	struct replay *r;
+
+	if (before != NULL && before->nr < m->max_pfn)
+		kmsim_fail(cause, "kpageflags covers %llu frames but the machine"
+		    " has %llu: using it where it reaches",
+		    (unsigned long long)before->nr,
+		    (unsigned long long)m->max_pfn);
+	r = xcalloc(1, sizeof *r);
+	r->m = m;
+	if (before != NULL && before->nr > 0)
+		seed(m, before);
+	return r;
+}
+
+void replay_destroy(struct replay *r)
+{
+	free(r);
+}
+
+const struct replay_stats *replay_stats(const struct replay *r)
+{
+	return &r->st;
+}
+
+void replay_count_outside(struct replay *r)
+{
+	r->st.outside_window++;
+}
+
+/* pcp_allowed_order(): orders up to PAGE_ALLOC_COSTLY_ORDER, and the THP
+ * order, go through the per-cpu lists. */
+static bool pcp_allowed_order(const struct machine *m, unsigned order)
+{
+	return order <= 3 || order == m->pageblock_order;
+}
+
+static void set_head(struct machine *m, uint64_t pfn, unsigned order,
+    uint8_t flag)
+{
+	struct page_frame *f = pfn_to_frame(m, pfn);
+
+	f->flags = (uint8_t)((f->flags & ~(PF_HEAD | PF_PCP | PF_BUDDY)) |
+	    flag);
+	f->order = (uint8_t)order;
+}
+
+/* The frames leave the buddy (if they are in it). */
+static uint64_t take(struct replay *r, uint64_t pfn, unsigned order,
+    struct alloc_result *res)
+{
+	return buddy_take_range(r->m, pfn, pfn + (UINT64_C(1) << order), res);
+}
+
+void replay_op(struct replay *r, const struct op *op, struct alloc_result *res)
+{
+	struct machine *m = r->m;
+	uint64_t n = UINT64_C(1) << op->order, pfn = op->pfn, head;
+	unsigned fo;
+
+	memset(res, 0, sizeof *res);
+	res->pfn = pfn;
+	switch (op->type) {
+	case OP_ALLOC_PAGES:
+	case OP_FREE_PAGES:
+	case OP_PAGE_ALLOC_ZONE_LOCKED:
+	case OP_PAGE_PCPU_DRAIN:
+		break;
+	case OP_PAGE_FREE_BATCHED:
+		r->st.batched_repeats++;
+		return;
+	default:
+		r->st.ignored++;
+		return;
+	}
+	if (op->type == OP_ALLOC_PAGES && (op->flags & OPF_FAILED)) {
+		r->st.failed_allocs++;
+		return;
+	}
+	if (pfn == OP_PFN_NONE || pfn + n > m->max_pfn ||
+	    machine_pfn_zone(m, pfn) == NULL) {
+		r->st.outside_zones++;
+		return;
+	}
+	r->st.applied++;
+	touch(m, pfn, op->order);
+	res->zone = machine_pfn_zone(m, pfn);
+	switch (op->type) {
+	case OP_PAGE_ALLOC_ZONE_LOCKED:
+		/* __rmqueue_smallest() and friends: off the buddy lists */
+		res->cycles = m->cost.c[COST_ZONE_LOCK];
+		r->st.taken_not_free += take(r, pfn, op->order, res);
+		set_head(m, pfn, op->order,
+		    (op->flags & OPF_PERCPU_REFILL) ? PF_PCP : PF_HEAD);
+		break;
+	case OP_ALLOC_PAGES:
+		res->cycles = m->cost.c[COST_ALLOC_FAST];
+		if (buddy_find_free(m, pfn, &head, &fo)) {
+			/* no zone_locked before it: it did come from the
+			 * buddy, untraced */
+			r->st.alloc_from_buddy += n - take(r, pfn, op->order,
+			    res);
+		}
+		set_head(m, pfn, op->order, PF_HEAD);
+		break;
+	case OP_FREE_PAGES:
+		res->cycles = m->cost.c[COST_FREE_FAST];
+		if (buddy_find_free(m, pfn, &head, &fo)) {
+			/* allocated before the capture (or untraced): it was
+			 * in use, make it so before freeing it */
+			r->st.freed_while_free += n - take(r, pfn, op->order,
+			    res);
+		}
+		if (pcp_allowed_order(m, op->order)) {
+			/* free_frozen_pages(): onto this CPU's list */
+			set_head(m, pfn, op->order, PF_PCP);
+		} else {
+			/* __free_pages_ok(): straight into the buddy */
+			res->cycles += m->cost.c[COST_ZONE_LOCK];
+			buddy_give_range(m, pfn, pfn + n, res);
+		}
+		break;
+	case OP_PAGE_PCPU_DRAIN:
+		/* free_pcppages_bulk(): back into the buddy */
+		res->cycles = m->cost.c[COST_ZONE_LOCK];
+		if (!(pfn_to_frame(m, pfn)->flags & PF_PCP))
+			r->st.drained_not_pcp++;
+		buddy_give_range(m, pfn, pfn + n, res);
+		break;
+	default:
+		break;
+	}
+}
+
+/* model_free[pfn]: is the frame in a free buddy block of the model? */
+static uint8_t *model_free_map(const struct machine *m)
+{
+	uint8_t *map = xcalloc(m->max_pfn ? m->max_pfn : 1, 1);
+	uint64_t pfn;
+
+	for (pfn = 0; pfn < m->max_pfn;) {
+		const struct page_frame *f = pfn_to_frame(m, pfn);
+
+		if (f->flags & PF_BUDDY) {
+			uint64_t e = KMSIM_MIN(pfn + (UINT64_C(1) << f->order),
+			    m->max_pfn);
+
+			memset(map + pfn, 1, e - pfn);
+			pfn = e;
+		} else {
+			pfn++;
+		}
+	}
+	return map;
+}
+
+void replay_compare(struct replay *r, const struct kpageflags *before,
+    const struct kpageflags *after, const struct procfs_zones *after_zones,
+    struct replay_fidelity *fid)
+{
+	const struct machine *m = r->m;
+	uint64_t pfn, end;
+	uint8_t *map;
+	int i;
+
+	memset(fid, 0, sizeof *fid);
+	if (after != NULL && after->nr > 0) {
+		fid->have = true;
+		map = model_free_map(m);
+		end = KMSIM_MIN(after->nr, m->max_pfn);
+		for (pfn = 0; pfn < end; pfn++) {
+			const struct page_frame *f = pfn_to_frame(m, pfn);
+			bool real = after->f[pfn] & KPFS_BUDDY;
+			bool agree = real == (map[pfn] != 0);
+			bool changed;
+
+			if ((f->flags & PF_HOLE) || (after->f[pfn] & KPFS_NOPAGE)
+			    || machine_pfn_zone(m, pfn) == NULL)
+				continue;
+			fid->frames++;
+			fid->agree += agree;
+			if (f->flags & PF_TOUCHED) {
+				fid->touched++;
+				fid->touched_agree += agree;
+			}
+			changed = before != NULL && pfn < before->nr &&
+			    ((before->f[pfn] ^ after->f[pfn]) & KPFS_BUDDY);
+			if (changed) {
+				fid->changed++;
+				fid->changed_agree += agree;
+				if (!(f->flags & PF_TOUCHED)) {
+					fid->untraced++;
+					fid->untraced_agree += agree;
+				}
+			}
+		}
+		free(map);
+	}
+	if (after_zones != NULL && after_zones->n > 0) {
+		for (i = 0; i < m->nr_zones; i++) {
+			const struct zone *z = m->zones[i];
+			const struct procfs_zone *pz = NULL;
+			int k;
+			unsigned o;
+
+			for (k = 0; k < after_zones->n; k++)
+				if (after_zones->z[k].node == z->node &&
+				    after_zones->z[k].type == (int)z->type)
+					pz = &after_zones->z[k];
+			if (pz == NULL || pz->nr_orders == 0)
+				continue;
+			fid->have_buddyinfo = true;
+			for (o = 0; o <= m->max_order &&
+			    o < (unsigned)pz->nr_orders; o++) {
+				uint64_t a = z->free_area[o].nr_free;
+				uint64_t b = pz->nr_free[o];
+
+				fid->buddyinfo_diff += a > b ? a - b : b - a;
+				fid->buddyinfo_total += b;
+			}
+		}
+	}
+}
+
+static double pct(uint64_t a, uint64_t b)
+{
+	return b ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+json_t *replay_json(const struct replay *r, const struct replay_fidelity *fid)
+{
+	const struct replay_stats *st = &r->st;
+	json_t *o = json_object(), *d = json_object(), *f;
+
+	json_object_set_new(o, "applied", json_integer((json_int_t)st->applied));
+	json_object_set_new(o, "ignored", json_integer((json_int_t)st->ignored));
+	json_object_set_new(o, "outside_window", json_integer(
+	    (json_int_t)st->outside_window));
+	json_object_set_new(o, "batched_repeats", json_integer(
+	    (json_int_t)st->batched_repeats));
+	json_object_set_new(o, "failed_allocs", json_integer(
+	    (json_int_t)st->failed_allocs));
+	json_object_set_new(d, "taken_not_free", json_integer(
+	    (json_int_t)st->taken_not_free));
+	json_object_set_new(d, "alloc_from_buddy", json_integer(
+	    (json_int_t)st->alloc_from_buddy));
+	json_object_set_new(d, "freed_while_free", json_integer(
+	    (json_int_t)st->freed_while_free));
+	json_object_set_new(d, "drained_not_pcp", json_integer(
+	    (json_int_t)st->drained_not_pcp));
+	json_object_set_new(d, "outside_zones", json_integer(
+	    (json_int_t)st->outside_zones));
+	json_object_set_new(o, "disagreements_frames", d);
+	if (fid != NULL && fid->have) {
+		f = json_object();
+		json_object_set_new(f, "frames", json_integer(
+		    (json_int_t)fid->frames));
+		json_object_set_new(f, "all_pct", json_real(pct(fid->agree,
+		    fid->frames)));
+		json_object_set_new(f, "touched", json_integer(
+		    (json_int_t)fid->touched));
+		json_object_set_new(f, "touched_pct", json_real(pct(
+		    fid->touched_agree, fid->touched)));
+		json_object_set_new(f, "changed", json_integer(
+		    (json_int_t)fid->changed));
+		json_object_set_new(f, "changed_pct", json_real(pct(
+		    fid->changed_agree, fid->changed)));
+		json_object_set_new(f, "untraced_changed", json_integer(
+		    (json_int_t)fid->untraced));
+		json_object_set_new(f, "traced_changed_pct", json_real(pct(
+		    fid->changed_agree - fid->untraced_agree,
+		    fid->changed - fid->untraced)));
+		if (fid->have_buddyinfo) {
+			json_object_set_new(f, "buddyinfo_diff", json_integer(
+			    (json_int_t)fid->buddyinfo_diff));
+			json_object_set_new(f, "buddyinfo_total", json_integer(
+			    (json_int_t)fid->buddyinfo_total));
+		}
+		json_object_set_new(o, "fidelity", f);
+	}
+	return o;
+}
