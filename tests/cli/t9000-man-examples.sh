@@ -115,4 +115,49 @@ for f in "$tmp"/ex-*; do
 	fi
 done
 check "kmsim-db(5) has at least three examples" test "$n" -ge 3
+
+# kmsim-plot(1) and kmsim-report(1): each "$ command" in EXAMPLES runs in a
+# directory of its own, on a results.db there with two runs
+: "${KMSIM_PLOT:=$top_builddir/kmsim-plot}"
+: "${KMSIM_REPORT:=$top_builddir/kmsim-report}"
+KMSIM_ANALYSIS_DIR=$top_srcdir/analysis
+export GNUPLOT SQLITE3 KMSIM_ANALYSIS_DIR KMSIM_PLOT
+mkdir "$tmp/plot-ex"
+"$KMSIM" --config "$configs/tiny.yaml" --trace "$fixtures/run/fill-free.yaml" \
+    --db "$tmp/plot-ex/results.db" --quiet
+"$KMSIM" --config "$configs/tiny.yaml" --trace "$fixtures/run/exhaust.yaml" \
+    --db "$tmp/plot-ex/results.db" --quiet
+for page in kmsim-plot.1 kmsim-report.1; do
+	cmd=${page%.1}
+	blocks "$man/$page" | awk '
+		function flush() { if (cmd != "") print cmd; cmd = "" }
+		/^@@@$/ { flush(); next }
+		/^\$ / { flush(); cmd = substr($0, 3); sub(/\\$/, "", cmd); next }
+		cmd != "" { line = $0; sub(/^[ \t]+/, "", line); sub(/\\$/, "", line)
+			cmd = cmd " " line }
+		END { flush() }' | sed "s#results\.db#$tmp/plot-ex/results.db#g" \
+	    >"$tmp/cmds-$cmd"
+	check "$cmd(1) has at least two examples" \
+	    test "$(grep -c "^$cmd " "$tmp/cmds-$cmd")" -ge 2
+	if [ -z "$GNUPLOT" ]; then
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n # SKIP gnuplot not found: $cmd(1) examples"
+		continue
+	fi
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		case $line in
+		"kmsim-plot "*) run_line="\"\$KMSIM_PLOT\" ${line#kmsim-plot }" ;;
+		"kmsim-report "*) run_line="\"\$KMSIM_REPORT\" ${line#kmsim-report }" ;;
+		*) run_line=$line ;;
+		esac
+		if (cd "$tmp/plot-ex" && eval "$run_line") >"$tmp/ex.out" 2>&1 </dev/null; then
+			tap_ok "$cmd(1): $line"
+		else
+			tap_not_ok "$cmd(1): $line" "$(head -n 20 "$tmp/ex.out")"
+		fi
+	done <"$tmp/cmds-$cmd"
+done
+check "the kmsim-plot(1) examples drew plots" test -s "$tmp/plot-ex/plots/run1-unusable.png"
+check "the kmsim-report(1) examples wrote a report" test -s "$tmp/plot-ex/report.html"
 done_testing

@@ -1,0 +1,577 @@
+#!/bin/sh
+# kmsim-plot - plot the runs of a kmsim results database with gnuplot.
+#
+# Reads the database (kmsim-db(5)) with the sqlite3 shell, writes the data of
+# each plot into a temporary directory and runs one gnuplot script of
+# analysis/ on it per plot and format: the unusable free space index and the
+# fragmentation index over time, the free blocks per order as a heat map per
+# zone, the latency CDFs, and, when the database holds a sweep (a params
+# table), each metric against each swept parameter.  Plots whose tables the
+# database lacks are skipped with one line on standard error.
+# See kmsim-plot(1).
+
+version='@VERSION@'
+pkgdatadir='@PKGDATADIR@'
+prog=kmsim-plot
+TAB=$(printf '\t')
+
+# Plots of tables that later schema versions add: "table|what it shows".
+FUTURE_PLOTS='pagetypeinfo|pageblock mobility mix
+slabinfo|slab memory per cache
+writeback|dirty and writeback pages'
+
+# The kernel's order of zones, for sorting.
+ZONE_RANK="case zone when 'DMA' then 0 when 'DMA32' then 1
+	when 'Normal' then 2 when 'HighMem' then 3 when 'Movable' then 4
+	else 5 end"
+
+usage() {
+	cat <<EOF
+usage: $prog DB -o DIR [--run ID]... [--orders LIST] [--format png|svg|both]
+                  [-q]
+       $prog -h | -V
+
+Plot the runs of the kmsim results database DB into DIR: the unusable free
+space index and the fragmentation index over time, free blocks per order
+as a heat map per zone, latency CDFs per op, and, for a sweep, each metric
+against each swept parameter.
+
+  -o, --output DIR        the directory to write the plots into (created)
+  -r, --run ID            plot this run (repeatable; default: every run)
+      --orders LIST       orders of the index plots, comma-separated
+                          (default 3,9)
+  -f, --format FORMAT     png, svg or both (default png)
+  -q, --quiet             do not list the files written
+  -h, --help              print this help and exit
+  -V, --version           print the version and exit
+EOF
+}
+
+note() {
+	printf '%s: %s\n' "$prog" "$*" >&2
+}
+
+die() {
+	note "$*"
+	exit 1
+}
+
+usage_error() {
+	note "$*"
+	usage >&2
+	exit 2
+}
+
+is_uint() {
+	case $1 in
+	'' | *[!0-9]*) return 1 ;;
+	esac
+	return 0
+}
+
+### Options
+
+db=
+outdir=
+have_outdir=0
+format=png
+orders='3 9'
+runs=
+quiet=0
+
+set_db() {
+	[ -z "$db" ] || usage_error "more than one database given: '$db' and '$1'"
+	[ -n "$1" ] || usage_error "empty database name"
+	db=$1
+}
+
+add_run() {
+	if ! is_uint "$1" || ! [ "$1" -gt 0 ] 2>/dev/null; then
+		usage_error "run id '$1' is not a positive number"
+	fi
+	case " $runs " in
+	*" $1 "*) ;;
+	*) runs="${runs:+$runs }$1" ;;
+	esac
+}
+
+set_orders() {
+	orders=
+	for o in $(printf '%s' "$1" | tr ',' ' '); do
+		is_uint "$o" || usage_error "order '$o' is not a number"
+		case " $orders " in
+		*" $o "*) ;;
+		*) orders="${orders:+$orders }$o" ;;
+		esac
+	done
+	[ -n "$orders" ] || usage_error "no orders given to --orders"
+}
+
+set_format() {
+	case $1 in
+	png | svg | both) format=$1 ;;
+	*) usage_error "unknown format '$1' (png, svg or both)" ;;
+	esac
+}
+
+needs_arg() {
+	[ "$1" -ge 2 ] || usage_error "option '$2' needs an argument"
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-o | --output) needs_arg $# "$1"; outdir=$2; have_outdir=1; shift 2 ;;
+	--output=*) outdir=${1#*=}; have_outdir=1; shift ;;
+	-r | --run) needs_arg $# "$1"; add_run "$2"; shift 2 ;;
+	--run=*) add_run "${1#*=}"; shift ;;
+	--orders) needs_arg $# "$1"; set_orders "$2"; shift 2 ;;
+	--orders=*) set_orders "${1#*=}"; shift ;;
+	-f | --format) needs_arg $# "$1"; set_format "$2"; shift 2 ;;
+	--format=*) set_format "${1#*=}"; shift ;;
+	-q | --quiet) quiet=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	-V | --version) echo "$prog $version"; exit 0 ;;
+	--) shift; break ;;
+	-?*) usage_error "unknown option '$1'" ;;
+	*) set_db "$1"; shift ;;
+	esac
+done
+for arg; do
+	set_db "$arg"
+done
+[ -n "$db" ] || usage_error "no database given"
+[ "$have_outdir" = 1 ] || usage_error "no output directory given (-o DIR)"
+[ -n "$outdir" ] || usage_error "empty output directory"
+case $format in
+both) formats='png svg' ;;
+*) formats=$format ;;
+esac
+
+### Tools and scripts
+
+sqlite=${SQLITE3:-sqlite3}
+command -v "$sqlite" >/dev/null 2>&1 ||
+	die "sqlite3 not found: '$sqlite' (install sqlite3, or set SQLITE3)"
+gnuplot=${GNUPLOT:-gnuplot}
+command -v "$gnuplot" >/dev/null 2>&1 ||
+	die "gnuplot not found: '$gnuplot' (install gnuplot, or set GNUPLOT)"
+for ext in $formats; do
+	term=svg
+	[ "$ext" = png ] && term=pngcairo
+	"$gnuplot" -e "set terminal $term" </dev/null >/dev/null 2>&1 ||
+		die "gnuplot '$gnuplot' has no '$term' terminal"
+done
+
+# The gnuplot scripts: next to this script in the source tree (sim/../analysis,
+# or analysis/ beside a build at the top of the tree), else installed.
+here=$(dirname -- "$0")
+analysis=
+for d in ${KMSIM_ANALYSIS_DIR:+"$KMSIM_ANALYSIS_DIR"} "$here/analysis" \
+    "$here/../analysis" "$pkgdatadir/analysis"; do
+	if [ -f "$d/common.gp" ]; then
+		analysis=$d
+		break
+	fi
+done
+[ -n "$analysis" ] ||
+	die "cannot find the gnuplot scripts (analysis/common.gp); set KMSIM_ANALYSIS_DIR"
+
+### The database
+
+# q SQL: print the rows of SQL, columns separated by tabs.  The database is
+# opened only after it was seen to exist, so sqlite3 never creates one.
+q() {
+	"$sqlite" -batch -bail -noheader -separator "$TAB" \
+	    -cmd '.timeout 60000' "$db" "$1" </dev/null
+}
+
+# sqlstr TEXT: TEXT as an SQL string literal.
+sqlstr() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"
+}
+
+[ -e "$db" ] || die "cannot open '$db': no such file"
+[ ! -d "$db" ] || die "'$db' is a directory, not a database"
+[ -r "$db" ] || die "cannot read '$db'"
+creator=$(q "select value from meta where key = 'creator'" 2>/dev/null) ||
+	creator=
+[ "$creator" = kmsim ] || die "'$db' is not a kmsim database"
+schema=$(q "select value from meta where key = 'schema_version'") ||
+	die "cannot read '$db'"
+is_uint "$schema" || die "'$db' has no schema version"
+[ "$schema" -le 1 ] ||
+	die "'$db' has schema version $schema; this $prog reads version 1"
+
+all_runs=$(q "select group_concat(run_id, ' ')
+    from (select run_id from runs order by run_id)") ||
+	die "cannot read the runs of '$db'"
+[ -n "$all_runs" ] || die "'$db' has no runs"
+if [ -n "$runs" ]; then
+	for r in $runs; do
+		case " $all_runs " in
+		*" $r "*) ;;
+		*) die "no run $r in '$db'" ;;
+		esac
+	done
+else
+	runs=$all_runs
+fi
+run_list=$(echo "$runs" | tr ' ' ',')
+
+max_ord=$(q "select max(ord) from buddyinfo where run_id in ($run_list)") ||
+	die "cannot read '$db'"
+if [ -n "$max_ord" ]; then
+	for o in $orders; do
+		[ "$o" -le "$max_ord" ] ||
+			die "order $o is above the largest order of the runs ($max_ord)"
+	done
+fi
+order_list=$(echo "$orders" | tr ' ' ',')
+norders=$(echo "$orders" | wc -w | tr -d ' ')
+
+has_table() {
+	[ "$(q "select count(*) from sqlite_master where type = 'table'
+	    and name = $(sqlstr "$1")")" = 1 ]
+}
+
+### The output directory and the work directory
+
+if [ -e "$outdir" ] && [ ! -d "$outdir" ]; then
+	die "'$outdir' is not a directory"
+fi
+mkdir -p -- "$outdir" 2>/dev/null || die "cannot create directory '$outdir'"
+probe=$outdir/.kmsim-plot.$$
+{ : >"$probe"; } 2>/dev/null || die "cannot write to directory '$outdir'"
+rm -f -- "$probe"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kmsim-plot.XXXXXX") ||
+	die "cannot create a temporary directory"
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM HUP
+
+### Plotting
+
+failed=0
+
+# gpstr TEXT: TEXT as a gnuplot string literal.
+gpstr() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"
+}
+
+# safe TEXT: TEXT fit for a file name.
+safe() {
+	printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_'
+}
+
+# plot SCRIPT NAME VARIABLES: run analysis/SCRIPT once per format, writing
+# DIR/NAME.png and DIR/NAME.svg; VARIABLES are gnuplot assignments.
+plot() {
+	for ext in $formats; do
+		if "$gnuplot" -e "fmt='$ext'; out=$(gpstr "$outdir/$2.$ext"); $3" \
+		    "$analysis/common.gp" "$analysis/$1" \
+		    </dev/null >"$work/gp.out" 2>"$work/gp.err"; then
+			if [ -s "$work/gp.err" ]; then
+				note "gnuplot warned on '$outdir/$2.$ext':"
+				sed 's/^/    /' "$work/gp.err" >&2
+			fi
+			if [ -s "$outdir/$2.$ext" ]; then
+				[ "$quiet" = 1 ] || printf '%s\n' "$outdir/$2.$ext"
+			else
+				note "gnuplot wrote nothing to '$outdir/$2.$ext'"
+				failed=1
+			fi
+		else
+			note "gnuplot failed on '$outdir/$2.$ext' ($analysis/$1):"
+			sed 's/^/    /' "$work/gp.err" >&2
+			rm -f -- "$outdir/$2.$ext"
+			failed=1
+		fi
+	done
+}
+
+# blocks FILE: turn rows "key <TAB> columns..." on standard input into
+# gnuplot data blocks in FILE, one per key, each headed by the key; print
+# the number of blocks.  With lead=1 the rows lose their second column,
+# and each block starts with the row "second column of its first row <TAB>
+# 0" (the CDF's first step: nothing below the first bucket).
+blocks() {
+	awk -F '\t' -v lead="${lead:-0}" -v out="$1" '
+		$1 != key {
+			if (n++)
+				printf "\n\n" > out
+			key = $1
+			print key > out
+			if (lead)
+				print $2 "\t0" > out
+		}
+		{
+			line = ""
+			for (i = lead ? 3 : 2; i <= NF; i++)
+				line = line (line == "" ? "" : "\t") $i
+			print line > out
+		}
+		END { print n + 0 }'
+}
+
+# rows FILE SQL: the rows of SQL into the work directory's FILE.
+rows() {
+	q "$2" >"$work/$1" || die "cannot read '$db'"
+}
+
+run_field() {
+	q "select replace(replace(coalesce($2, ''), char(10), ' '), char(9), ' ')
+	    from runs where run_id = $1"
+}
+
+# run_title ID: "run N: config, trace (mode, status)"
+run_title() {
+	cfg=$(run_field "$1" config_path)
+	trc=$(run_field "$1" trace_path)
+	mode=$(run_field "$1" mode)
+	st=$(run_field "$1" status)
+	printf 'run %s: %s, %s (%s%s)' "$1" "${cfg##*/}" "${trc##*/}" "$mode" \
+	    "$([ "$st" = complete ] || printf ', %s' "$st")"
+}
+
+plot_fragindex() { # RUN KIND COLUMN TITLE
+	rows "$2.rows" "select 'node ' || f.node || ' ' || f.zone || ', order ' || f.ord,
+		s.sim_ns / 1e6, f.$3
+	    from fragmentation f join snapshots s on s.snapshot_id = f.snapshot_id
+	    where f.run_id = $1 and f.ord in ($order_list)
+	    order by f.node, $ZONE_RANK, f.ord, s.seq"
+	n=$(blocks "$work/$2.dat" <"$work/$2.rows")
+	if [ "$n" -eq 0 ]; then
+		note "run $1: no fragmentation rows at orders $order_list; no $2 plot"
+		return
+	fi
+	plot fragindex.gp "run$1-$2" "kind='$2'; data=$(gpstr "$work/$2.dat");
+	    nblocks=$n; norders=$norders; ttl=$(gpstr "$4 - $title")"
+}
+
+plot_buddyinfo() { # RUN
+	maxo=$(q "select max(ord) from buddyinfo where run_id = $1")
+	span=$(q "select min(sim_ns) / 1e6, max(sim_ns) / 1e6, count(*)
+	    from snapshots where run_id = $1")
+	xmin=${span%%"$TAB"*}
+	xmax=${span#*"$TAB"}
+	nsnap=${xmax#*"$TAB"}
+	xmax=${xmax%"$TAB"*}
+	if [ "$nsnap" -le 1 ]; then
+		xmin=$(awk -v x="$xmin" 'BEGIN { print x - 0.5 }')
+		xmax=$(awk -v x="$xmax" 'BEGIN { print x + 0.5 }')
+	fi
+	rows zones "select distinct node, zone from buddyinfo where run_id = $1
+	    order by node, $ZONE_RANK"
+	while IFS="$TAB" read -r node zone; do
+		# Each snapshot's cell reaches halfway to its neighbours.
+		rows buddyinfo.dat "with s as (
+			select snapshot_id, sim_ns / 1e6 as ms,
+			    lag(sim_ns) over w / 1e6 as prev,
+			    lead(sim_ns) over w / 1e6 as next
+			from snapshots where run_id = $1 window w as (order by seq))
+		    select s.ms, b.ord,
+			coalesce((s.prev + s.ms) / 2, $xmin),
+			coalesce((s.ms + s.next) / 2, $xmax),
+			b.ord - 0.5, b.ord + 0.5, b.nr_free
+		    from s join buddyinfo b on b.snapshot_id = s.snapshot_id
+		    where b.node = $node and b.zone = $(sqlstr "$zone")
+			and b.nr_free > 0
+		    order by s.ms, b.ord"
+		if [ ! -s "$work/buddyinfo.dat" ]; then
+			note "run $1: node $node $zone has no free block in any snapshot; no heat map"
+			continue
+		fi
+		cbmax=$(q "select max(2, max(nr_free)) from buddyinfo
+		    where run_id = $1 and node = $node and zone = $(sqlstr "$zone")")
+		plot buddyinfo.gp "run$1-buddyinfo-node$node-$(safe "$zone")" \
+		    "data=$(gpstr "$work/buddyinfo.dat"); maxord=$maxo;
+		    xmin=$xmin; xmax=$xmax; cbmax=$cbmax;
+		    ttl=$(gpstr "free blocks per order, node $node $zone - $title")"
+	done <"$work/zones"
+}
+
+# log_ticks MIN MAX: tick marks for a logarithmic axis from MIN to MAX at
+# 1, 2 and 5 times the powers of ten (1 to 9 times over a short range, the
+# powers alone over a long one), as gnuplot's "LABEL" VALUE, ...
+log_ticks() {
+	awk -v lo="$1" -v hi="$2" '
+	function label(v) {
+		if (v >= 1e9) return sprintf("%gG", v / 1e9)
+		if (v >= 1e6) return sprintf("%gM", v / 1e6)
+		if (v >= 1e4) return sprintf("%gk", v / 1e3)
+		return sprintf("%g", v)
+	}
+	BEGIN {
+		if (lo <= 0 || hi <= lo)
+			exit
+		steps = hi / lo > 1e4 ? "1" : hi / lo > 30 ? "1 2 5" : "1 2 3 4 5 6 7 8 9"
+		nm = split(steps, m, " ")
+		for (k = int(log(lo) / log(10)) - 1; k <= int(log(hi) / log(10)) + 1; k++)
+			for (i = 1; i <= nm; i++) {
+				v = m[i] * 10 ^ k
+				if (v >= lo && v <= hi)
+					s = s (s == "" ? "" : ", ") "\"" label(v) "\" " v
+			}
+		print s
+	}'
+}
+
+plot_latency() { # RUN
+	rows cdf.rows "select h.op, max(h.bucket_low, 1), h.bucket_high,
+		1.0 * h.cum_count / l.count
+	    from latency_hist h
+	    join latency l on l.run_id = h.run_id and l.op = h.op
+	    where h.run_id = $1 and l.count > 0
+	    order by h.op, h.bucket_low"
+	n=$(lead=1 blocks "$work/cdf.dat" <"$work/cdf.rows")
+	if [ "$n" -eq 0 ]; then
+		note "run $1: no latency histograms; no latency plot"
+		return
+	fi
+	rows cdf.range "select min(max(h.bucket_low, 1)) / 1.25,
+		max(h.bucket_high) * 1.25, coalesce(max(l.cpu_mhz), 0)
+	    from latency_hist h
+	    join latency l on l.run_id = h.run_id and l.op = h.op
+	    where h.run_id = $1 and l.count > 0"
+	IFS="$TAB" read -r xmin xmax mhz <"$work/cdf.range"
+	xt=$(log_ticks "$xmin" "$xmax")
+	x2t=
+	[ "$mhz" = 0 ] || x2t=$(log_ticks "$(awk -v x="$xmin" -v f="$mhz" \
+	    'BEGIN { print x * 1000 / f }')" "$(awk -v x="$xmax" -v f="$mhz" \
+	    'BEGIN { print x * 1000 / f }')")
+	plot latency-cdf.gp "run$1-latency-cdf" "data=$(gpstr "$work/cdf.dat");
+	    nblocks=$n; xmin=$xmin; xmax=$xmax; mhz=$mhz;
+	    xt=$(gpstr "$xt"); x2t=$(gpstr "$x2t");
+	    ttl=$(gpstr "latency CDF per op - $title")"
+}
+
+# range_of FILE COLUMN: "MIN:MAX" of a column of FILE's tab-separated rows,
+# widened when MIN = MAX (gnuplot warns of an empty range), or "*:*".
+range_of() {
+	awk -F '\t' -v c="$2" '
+		NF >= c && $c != "" {
+			if (!n++ || $c < lo) lo = $c
+			if (n == 1 || $c > hi) hi = $c
+		}
+		END {
+			if (!n || lo < hi) { print "*:*"; exit }
+			d = lo < 0 ? -lo : lo
+			d = d > 0 ? d / 10 : 1
+			print (lo - d) ":" (hi + d)
+		}' "$1"
+}
+
+# sweep_plot KEY NAME YLABEL TITLE YRANGE SQL: SQL gives the rows "trace
+# <TAB> value <TAB> metric" of the runs; plot the metric against KEY's
+# value, in YRANGE ("MIN:MAX", or empty to fit the data).
+sweep_plot() {
+	rows sweep.rows "with m(trace, v, y) as ($6)
+	    select trace, dense_rank() over (order by
+		case when $numeric then cast(v as real) end, v),
+		v, avg(y), min(y), max(y)
+	    from m group by trace, v order by trace, 2"
+	n=$(blocks "$work/sweep.dat" <"$work/sweep.rows")
+	if [ "$n" -eq 0 ]; then
+		note "sweep: no $4 for the runs that set '$1'; no plot"
+		return
+	fi
+	if [ "$numeric" = 1 ]; then
+		xr=$(range_of "$work/sweep.rows" 3)
+	else
+		xr=$(awk -F '\t' '$2 > n { n = $2 } END { print "0.5:" n + 0.5 }' \
+		    "$work/sweep.rows")
+	fi
+	yr=$5
+	if [ -z "$yr" ]; then
+		cut -f 5,6 "$work/sweep.rows" | tr '\t' '\n' >"$work/sweep.y"
+		yr=$(range_of "$work/sweep.y" 1)
+	fi
+	plot sweep.gp "sweep-$(safe "$1")-$2" "data=$(gpstr "$work/sweep.dat");
+	    nblocks=$n; numeric=$numeric; xr='$xr'; yr='$yr';
+	    xlab=$(gpstr "$1"); ylab=$(gpstr "$3"); ttl=$(gpstr "$4 against $1")"
+}
+
+plot_sweeps() {
+	if ! has_table params; then
+		note "no sweep plots: the database has no 'params' table (kmsim-sweep writes it)"
+		return
+	fi
+	keys=$(q "select distinct key from params
+	    where run_id in ($run_list) and key not in ('trace', 'seed', 'point')
+	    order by key")
+	if [ -z "$keys" ]; then
+		note "no sweep plots: no swept parameter in the 'params' table for these runs"
+		return
+	fi
+	# The complete runs that set a parameter: run_id, its value v and
+	# the trace (as the sweep names it, else its path).
+	sweep_runs="select p.run_id as run_id, p.value as v,
+		coalesce((select t.value from params t
+		    where t.run_id = p.run_id and t.key = 'trace'),
+		    r.trace_path) as trace
+	    from params p join runs r on r.run_id = p.run_id
+	    where r.status = 'complete' and p.run_id in ($run_list)"
+	top=0
+	for o in $orders; do
+		[ "$o" -gt "$top" ] && top=$o
+	done
+	printf '%s\n' "$keys" >"$work/keys"
+	while IFS= read -r key; do
+		k=$(sqlstr "$key")
+		# Numbers on a linear axis, anything else as labels in order.
+		numeric=1
+		rows values "select distinct value from params where key = $k
+		    and run_id in ($run_list)"
+		if awk '!/^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/ { bad = 1 }
+		    END { exit !bad }' "$work/values"; then
+			numeric=0
+		fi
+		rows sweep.zones "select distinct f.node, f.zone
+		    from ($sweep_runs and p.key = $k) p
+		    join snapshots s on s.run_id = p.run_id and s.is_final = 1
+		    join fragmentation f on f.snapshot_id = s.snapshot_id
+		    order by f.node, $ZONE_RANK"
+		while IFS="$TAB" read -r node zone; do
+			sweep_plot "$key" "unusable-order$top-node$node-$(safe "$zone")" \
+			    "final unusable free space index, order $top" \
+			    "final unusable index at order $top, node $node $zone" \
+			    -0.02:1.02 "select p.trace, p.v, f.unusable_index
+			    from ($sweep_runs and p.key = $k) p
+			    join snapshots s on s.run_id = p.run_id and s.is_final = 1
+			    join fragmentation f on f.snapshot_id = s.snapshot_id
+			    where f.ord = $top and f.node = $node
+				and f.zone = $(sqlstr "$zone")"
+		done <"$work/sweep.zones"
+		sweep_plot "$key" "p99-alloc_pages" "p99 latency of alloc_pages (cycles)" \
+		    "p99 latency of alloc_pages" "" \
+		    "select p.trace, p.v, l.p99_cycles
+		    from ($sweep_runs and p.key = $k) p
+		    join latency l on l.run_id = p.run_id
+		    where l.op = 'alloc_pages' and l.count > 0"
+	done <"$work/keys"
+}
+
+for r in $runs; do
+	title=$(run_title "$r")
+	if [ "$(q "select count(*) from snapshots where run_id = $r")" = 0 ]; then
+		note "run $r: no snapshots; no fragmentation or free block plots"
+	else
+		plot_fragindex "$r" unusable unusable_index \
+		    "unusable free space index"
+		plot_fragindex "$r" extfrag extfrag_index "fragmentation index"
+		plot_buddyinfo "$r"
+	fi
+	plot_latency "$r"
+done
+
+echo "$FUTURE_PLOTS" | while IFS='|' read -r table what; do
+	if has_table "$table"; then
+		note "no $what plot: this $prog does not read the '$table' table yet"
+	else
+		note "no $what plot: the database has no '$table' table"
+	fi
+done
+
+plot_sweeps
+
+exit "$failed"
