@@ -39,6 +39,11 @@ MARK_BEFORE_BEGIN='kmsim-record: before snapshot begin'
 MARK_BEFORE_END='kmsim-record: before snapshot end'
 MARK_AFTER_BEGIN='kmsim-record: after snapshot begin'
 MARK_AFTER_END='kmsim-record: after snapshot end'
+# Around the /proc/kpageflags read alone: the state kmsim's replay seeds
+# from and compares with is the one that read saw, so replay runs from the
+# first of these to the third.
+MARK_BEFORE_KPF='kmsim-record: before kpageflags begin'
+MARK_AFTER_KPF='kmsim-record: after kpageflags begin'
 ZSTD_FLAGS='-q -19 --long=27 -T0'
 
 usage() {
@@ -394,6 +399,7 @@ snapshot() {
 			die "could not copy /proc/$f to '$1'"
 	done
 	if [ "$kpageflags" = 1 ]; then
+		mark "$2"
 		dd if=/proc/kpageflags bs=4194304 2>/dev/null |
 			zstd -q -1 -c >"$1/kpageflags.fast.zst" ||
 			die "could not save /proc/kpageflags"
@@ -405,7 +411,7 @@ snapshot() {
 start_time=$(now)
 tf_write tracing_on 1
 mark "$MARK_BEFORE_BEGIN"
-snapshot "$stage/before"
+snapshot "$stage/before" "$MARK_BEFORE_KPF"
 mark "$MARK_BEFORE_END"
 
 # The command runs in the background so that a signal to kmsim-record is
@@ -426,7 +432,7 @@ wait "$cmdpid" || status=$?
 cmdpid=
 
 mark "$MARK_AFTER_BEGIN"
-snapshot "$stage/after"
+snapshot "$stage/after" "$MARK_AFTER_KPF"
 mark "$MARK_AFTER_END"
 tf_write tracing_on 0
 end_time=$(now)
@@ -529,6 +535,10 @@ page_size=$(getconf PAGESIZE 2>/dev/null || echo 4096)
 	printf '    "before_begin": "%s",\n' "$MARK_BEFORE_BEGIN"
 	printf '    "before_end": "%s",\n' "$MARK_BEFORE_END"
 	printf '    "after_begin": "%s",\n' "$MARK_AFTER_BEGIN"
+	if [ "$kpageflags" = 1 ]; then
+		printf '    "before_kpageflags_begin": "%s",\n' "$MARK_BEFORE_KPF"
+		printf '    "after_kpageflags_begin": "%s",\n' "$MARK_AFTER_KPF"
+	fi
 	printf '    "after_end": "%s"\n' "$MARK_AFTER_END"
 	printf '  },\n'
 	printf '  "snapshots": {"before": "before", "after": "after"},\n'

@@ -32,6 +32,8 @@
 #define PF_RESERVED	0x08	/* present but never given to the buddy */
 #define PF_PCP		0x10	/* head of a block on a per-cpu list */
 #define PF_TOUCHED	0x20	/* replay: a trace event named this frame */
+#define PF_AMBIGUOUS	0x40	/* replay: named by an event while a
+				   kpageflags snapshot was being read */
 
 /*
  * kmsim's struct page.  16 bytes: the free-list links of a free block's

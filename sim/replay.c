@@ -83,6 +83,17 @@ void replay_count_outside(struct replay *r)
 	r->st.outside_window++;
 }
 
+void replay_mark_ambiguous(struct replay *r, const struct op *op)
+{
+	uint64_t q, end;
+
+	if (op->pfn == OP_PFN_NONE || op->pfn >= r->m->max_pfn)
+		return;
+	end = KMSIM_MIN(op->pfn + (UINT64_C(1) << op->order), r->m->max_pfn);
+	for (q = op->pfn; q < end; q++)
+		r->m->frames[q].flags |= PF_AMBIGUOUS;
+}
+
 /* pcp_allowed_order(): orders up to PAGE_ALLOC_COSTLY_ORDER, and the THP
  * order, go through the per-cpu lists. */
 static bool pcp_allowed_order(const struct machine *m, unsigned order)
@@ -234,7 +245,10 @@ void replay_compare(struct replay *r, const struct kpageflags *before,
 				continue;
 			fid->frames++;
 			fid->agree += agree;
-			if (f->flags & PF_TOUCHED) {
+			if (f->flags & PF_AMBIGUOUS) {
+				fid->ambiguous++;
+				fid->ambiguous_agree += agree;
+			} else if (f->flags & PF_TOUCHED) {
 				fid->touched++;
 				fid->touched_agree += agree;
 			}
@@ -243,7 +257,7 @@ void replay_compare(struct replay *r, const struct kpageflags *before,
 			if (changed) {
 				fid->changed++;
 				fid->changed_agree += agree;
-				if (!(f->flags & PF_TOUCHED)) {
+				if (!(f->flags & (PF_TOUCHED | PF_AMBIGUOUS))) {
 					fid->untraced++;
 					fid->untraced_agree += agree;
 				}
@@ -316,6 +330,10 @@ json_t *replay_json(const struct replay *r, const struct replay_fidelity *fid)
 		    (json_int_t)fid->touched));
 		json_object_set_new(f, "touched_pct", json_real(pct(
 		    fid->touched_agree, fid->touched)));
+		json_object_set_new(f, "ambiguous", json_integer(
+		    (json_int_t)fid->ambiguous));
+		json_object_set_new(f, "ambiguous_pct", json_real(pct(
+		    fid->ambiguous_agree, fid->ambiguous)));
 		json_object_set_new(f, "changed", json_integer(
 		    (json_int_t)fid->changed));
 		json_object_set_new(f, "changed_pct", json_real(pct(

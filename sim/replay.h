@@ -50,7 +50,11 @@ struct replay_stats {
 struct replay_fidelity {
 	bool have;			/* an end kpageflags was compared */
 	uint64_t frames, agree;		/* every present frame */
-	uint64_t touched, touched_agree;	/* frames an event named */
+	uint64_t touched, touched_agree;	/* frames an event named, outside
+						   the snapshots' reads */
+	uint64_t ambiguous, ambiguous_agree;	/* named by an event during a
+						   kpageflags read: the read may
+						   or may not have seen it */
 	uint64_t changed, changed_agree;	/* buddy bit changed between
 						   the snapshots */
 	uint64_t untraced;		/* changed, and no event named them */
@@ -77,6 +81,8 @@ void replay_op(struct replay *r, const struct op *op, struct alloc_result *res);
 const struct replay_stats *replay_stats(const struct replay *r);
 /* An op outside the snapshots' window: counted, not applied. */
 void replay_count_outside(struct replay *r);
+/* The frames of op were named while a snapshot was being read. */
+void replay_mark_ambiguous(struct replay *r, const struct op *op);
 /* Compare the model with the last kpageflags (and buddyinfo if given). */
 void replay_compare(struct replay *r, const struct kpageflags *before,
     const struct kpageflags *after, const struct procfs_zones *after_zones,

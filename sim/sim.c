@@ -126,6 +126,8 @@ struct sim {
 	struct kpageflags kp_before;
 	int window;		/* -1 before the first marker, 0 in, 1 after */
 	const char *marker_start, *marker_stop;	/* from the manifest */
+	const char *marker_read_end[2];	/* the end of each snapshot */
+	bool in_read;		/* between a read's start and its end */
 	bool have_fidelity;
 	struct replay_fidelity fidelity;
 	uint64_t fallbacks;
@@ -267,13 +269,23 @@ static uint64_t sim_replay(struct sim *s, const struct op *op)
 
 	if (op->type == OP_MARKER && op->text != NULL &&
 	    s->marker_start != NULL) {
-		if (s->window < 0 && strstr(op->text, s->marker_start) != NULL)
+		if (s->window < 0 && strstr(op->text, s->marker_start) != NULL) {
 			s->window = 0;
-		else if (s->window == 0 &&
-		    strstr(op->text, s->marker_stop) != NULL)
+			s->in_read = true;
+		} else if (s->window == 0 &&
+		    strstr(op->text, s->marker_stop) != NULL) {
 			s->window = 1;
+			s->in_read = true;
+		} else if (s->in_read && s->marker_read_end[0] != NULL &&
+		    strstr(op->text, s->marker_read_end[s->window]) != NULL) {
+			s->in_read = false;
+		}
 		return 0;
 	}
+	/* frames named while a snapshot is read: state the read may or
+	 * may not have caught, compared apart */
+	if (s->in_read && s->window >= 0)
+		replay_mark_ambiguous(s->replay, op);
 	if (s->window != 0) {
 		replay_count_outside(s->replay);
 		return 0;
@@ -706,6 +718,11 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 		    manifest_marker(b, "before_begin", NULL));
 		s->marker_stop = manifest_marker(b, "after_kpageflags_begin",
 		    manifest_marker(b, "after_begin", NULL));
+		s->marker_read_end[0] = manifest_marker(b, "before_end", NULL);
+		s->marker_read_end[1] = manifest_marker(b, "after_end", NULL);
+		if (s->marker_read_end[0] == NULL ||
+		    s->marker_read_end[1] == NULL)
+			s->marker_read_end[0] = s->marker_read_end[1] = NULL;
 		if (s->marker_start != NULL && s->marker_stop != NULL)
 			s->window = -1;
 		else

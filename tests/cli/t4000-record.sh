@@ -159,12 +159,14 @@ expect_eq "one per_cpu entry per CPU, lost_events their sum" 1 \
          from json_each(\$m, '\$.per_cpu'))")"
 expect_eq "the markers" "kmsim-record: before snapshot begin|kmsim-record: after snapshot end" \
     "$(js "$m" "json_extract(\$m, '\$.markers.before_begin'), json_extract(\$m, '\$.markers.after_end')")"
+expect_eq "the kpageflags markers" "kmsim-record: before kpageflags begin|kmsim-record: after kpageflags begin" \
+    "$(js "$m" "json_extract(\$m, '\$.markers.before_kpageflags_begin'), json_extract(\$m, '\$.markers.after_kpageflags_begin')")"
 
 run zstd -dc "$tmp/b/trace.txt.zst"
 expect_eq "the trace decompresses" 0 "$status"
 mv "$tmp/out" "$tmp/trace.txt"
-expect_eq "the four markers are in the trace, in order" \
-    "before snapshot begin,before snapshot end,after snapshot begin,after snapshot end," \
+expect_eq "the six markers are in the trace, in order" \
+    "before snapshot begin,before kpageflags begin,before snapshot end,after snapshot begin,after kpageflags begin,after snapshot end," \
     "$(sed -n 's/.*tracing_mark_write: kmsim-record: //p' "$tmp/trace.txt" | tr '\n' ,)"
 check "the trace has an mm_page_alloc" grep -q ' mm_page_alloc: ' "$tmp/trace.txt"
 expect_eq "the command's ls is traced between the snapshots" 1 \
