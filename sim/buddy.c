@@ -26,6 +26,23 @@ static inline int get_pageblock_mt(const struct machine *m, uint64_t pfn)
 	return m->pageblock_mt[pfn >> m->pageblock_order];
 }
 
+/* include/linux/mmzone.h:migratetype_is_mergeable(). */
+static inline bool migratetype_is_mergeable(int mt)
+{
+	return mt < MIGRATE_PCPTYPES;
+}
+
+/* mm/page_alloc.c:change_pageblock_range(): every pageblock of a block. */
+static void change_pageblock_range(struct machine *m, uint64_t pfn,
+    unsigned order, int mt)
+{
+	uint64_t nr = UINT64_C(1) << m->pageblock_order, end;
+
+	end = pfn + (UINT64_C(1) << KMSIM_MAX(order, m->pageblock_order));
+	for (pfn &= ~(nr - 1); pfn < end; pfn += nr)
+		set_pageblock_migratetype(m, pfn, mt);
+}
+
 static inline void charge(struct alloc_result *res, const struct machine *m,
     enum cost_item item, uint64_t times)
 {
@@ -61,6 +78,10 @@ static void add_to_free_list(struct machine *m, struct zone *z, uint64_t pfn,
 	area->nr_free++;
 	area->nr_free_mt[mt]++;
 	z->free_pages += UINT64_C(1) << order;
+	if (mt == MIGRATE_HIGHATOMIC)
+		z->nr_free_highatomic += UINT64_C(1) << order;
+	else if (mt == MIGRATE_CMA)
+		z->nr_free_cma += UINT64_C(1) << order;
 }
 
 /* mm/page_alloc.c:__del_page_from_free_list(). */
@@ -84,6 +105,10 @@ static void del_from_free_list(struct machine *m, struct zone *z,
 	area->nr_free--;
 	area->nr_free_mt[mt]--;
 	z->free_pages -= UINT64_C(1) << order;
+	if (mt == MIGRATE_HIGHATOMIC)
+		z->nr_free_highatomic -= UINT64_C(1) << order;
+	else if (mt == MIGRATE_CMA)
+		z->nr_free_cma -= UINT64_C(1) << order;
 }
 
 /* mm/page_alloc.c:move_to_free_list(): same order, another type. */
@@ -142,14 +167,20 @@ void buddy_free_block(struct machine *m, uint64_t pfn, unsigned order,
 		if (!page_is_buddy(m, z, b, order))
 			break;
 		/*
-		 * The kernel refuses to merge an isolated pageblock with a
-		 * non-isolated one at pageblock order and above; kmsim has
-		 * no isolation yet, so every other pair merges.
+		 * At pageblock order and above, blocks of different types
+		 * merge only if both types are mergeable (not highatomic,
+		 * CMA or isolated); the buddy then takes this block's type,
+		 * so expand() later files the halves right.
 		 */
-		if (order >= m->pageblock_order &&
-		    (get_pageblock_mt(m, b) == MIGRATE_ISOLATE) !=
-		    (mt == MIGRATE_ISOLATE))
-			break;
+		if (order >= m->pageblock_order) {
+			int bmt = get_pageblock_mt(m, b);
+
+			if (bmt != mt && (!migratetype_is_mergeable(mt) ||
+			    !migratetype_is_mergeable(bmt)))
+				break;
+			if (bmt != mt)
+				change_pageblock_range(m, b, order, mt);
+		}
 		del_from_free_list(m, z, b, order);
 		pfn &= b;
 		order++;
@@ -202,10 +233,17 @@ static uint64_t rmqueue_smallest(struct machine *m, struct zone *z,
 	return OP_PFN_NONE;
 }
 
+uint64_t buddy_rmqueue_smallest(struct machine *m, struct zone *z,
+    unsigned order, int mt, struct alloc_result *res)
+{
+	return rmqueue_smallest(m, z, order, mt, res);
+}
+
 /*
- * mm/page_alloc.c:should_try_claim_block(): large blocks are claimed
- * whole; unmovable and reclaimable allocations try to claim a pageblock
- * at any order, to keep their pollution in as few blocks as possible.
+ * mm/page_alloc.c:should_try_claim_block() (can_steal_fallback() before
+ * 6.15): large blocks are claimed whole; unmovable and reclaimable
+ * allocations try to claim a pageblock at any order, to keep their
+ * pollution in as few blocks as possible; movable ones only steal.
  */
 static bool should_try_claim_block(const struct machine *m, unsigned order,
     int start_mt)
@@ -215,17 +253,23 @@ static bool should_try_claim_block(const struct machine *m, unsigned order,
 	if (order >= m->pageblock_order / 2 ||
 	    start_mt == MIGRATE_RECLAIMABLE || start_mt == MIGRATE_UNMOVABLE)
 		return true;
-	return false;
+	return m->mobility_disabled;
 }
 
-/* mm/page_alloc.c:find_suitable_fallback(): first fallback type with a
- * free block of this order, or -1. */
-static int find_suitable_fallback(const struct free_area *area, int mt)
+/*
+ * mm/page_alloc.c:find_suitable_fallback(): the first fallback type with
+ * a free block of this order; -1 if none, -2 when claiming and the order
+ * is too low to claim.
+ */
+static int find_suitable_fallback(const struct machine *m,
+    const struct free_area *area, unsigned order, int mt, bool claim)
 {
 	int i;
 
 	if (area->nr_free == 0 || mt >= MIGRATE_PCPTYPES)
 		return -1;
+	if (claim && !should_try_claim_block(m, order, mt))
+		return -2;
 	for (i = 0; i < MIGRATE_PCPTYPES - 1; i++)
 		if (area->free_list[fallbacks[mt][i]] != PFN_NONE)
 			return fallbacks[mt][i];
@@ -233,112 +277,400 @@ static int find_suitable_fallback(const struct free_area *area, int mt)
 }
 
 /*
- * mm/page_alloc.c:try_to_claim_block(): a block at pageblock order or
- * above changes type whole; a smaller one claims its pageblock when at
- * least half of it is free or compatible with the new type (counting
- * allocated frames by the type they were allocated for, as
- * prep_move_freepages_block() counts PageLRU/movable pages).
+ * mm/page_alloc.c:boost_watermark(): a fallback that fragments raises the
+ * zone's watermarks by a pageblock, up to watermark_boost_factor of the
+ * high watermark, so kswapd reclaims (and kcompactd compacts) ahead of
+ * the next one.  Not on zones smaller than four pageblocks.
  */
-static uint64_t try_to_claim_block(struct machine *m, struct zone *z,
-    uint64_t pfn, unsigned current_order, unsigned order, int start_mt,
-    int block_mt, struct alloc_result *res)
+static bool boost_watermark(struct machine *m, struct zone *z)
 {
-	uint64_t start, end, p, free_pages = 0, movable_pages = 0, alike;
-	uint64_t nr = UINT64_C(1) << m->pageblock_order;
+	uint64_t nr = UINT64_C(1) << m->pageblock_order, max_boost;
 
-	if (current_order >= m->pageblock_order) {
-		del_from_free_list(m, z, pfn, current_order);
-		for (p = pfn; p < pfn + (UINT64_C(1) << current_order); p += nr)
-			m->pageblock_mt[p >> m->pageblock_order] =
-			    (uint8_t)start_mt;
-		expand(m, z, pfn, order, current_order, start_mt, res);
-		charge(res, m, COST_FREELIST_OP, 1);
-		return pfn;
-	}
+	if (m->cfg->watermark_boost_factor == 0 || nr * 4 > z->managed_pages)
+		return false;
+	max_boost = z->watermark[WMARK_HIGH] * m->cfg->watermark_boost_factor /
+	    10000;
+	if (max_boost == 0)
+		return false;
+	max_boost = KMSIM_MAX(nr, max_boost);
+	z->watermark_boost = KMSIM_MIN(z->watermark_boost + nr, max_boost);
+	m->vm_events[WATERMARK_BOOST]++;
+	return true;
+}
+
+/*
+ * mm/page_alloc.c:prep_move_freepages_block(): count the free pages and
+ * the pages allocated as movable in pfn's pageblock; false when the block
+ * is not wholly in the zone.
+ */
+static bool prep_move_freepages_block(const struct machine *m,
+    const struct zone *z, uint64_t pfn, uint64_t *start_pfn,
+    uint64_t *free_pages, uint64_t *movable_pages)
+{
+	uint64_t nr = UINT64_C(1) << m->pageblock_order, start, end, p;
+
 	start = pfn & ~(nr - 1);
 	end = start + nr;
-	/* prep_move_freepages_block(): the block must lie in the zone */
 	if (start < z->zone_start_pfn || end > zone_end_pfn(z))
-		return OP_PFN_NONE;
+		return false;
+	*start_pfn = start;
+	*free_pages = *movable_pages = 0;
 	for (p = start; p < end;) {
 		const struct page_frame *f = pfn_to_frame(m, p);
 
 		if (f->flags & PF_BUDDY) {
-			free_pages += UINT64_C(1) << f->order;
+			*free_pages += UINT64_C(1) << f->order;
 			p += UINT64_C(1) << f->order;
-			continue;
-		}
-		if ((f->flags & PF_HEAD) && f->migratetype == MIGRATE_MOVABLE) {
-			movable_pages += UINT64_C(1) << f->order;
+		} else if (f->flags & (PF_HEAD | PF_PCP)) {
+			if ((f->flags & PF_HEAD) &&
+			    f->migratetype == MIGRATE_MOVABLE)
+				*movable_pages += UINT64_C(1) << f->order;
 			p += UINT64_C(1) << f->order;
-			continue;
+		} else {
+			p++;
 		}
-		p += (f->flags & PF_HEAD) ? UINT64_C(1) << f->order : 1;
 	}
-	if (start_mt == MIGRATE_MOVABLE)
-		alike = movable_pages;
-	else if (block_mt == MIGRATE_MOVABLE)
-		alike = nr - (free_pages + movable_pages);
-	else
-		alike = 0;
-	if (free_pages + alike < nr / 2)
-		return OP_PFN_NONE;
-	/* __move_freepages_block(): every free block of it changes list */
+	return true;
+}
+
+/* mm/page_alloc.c:__move_freepages_block(): every free block of the
+ * pageblock onto new_mt's lists.  Returns the pages moved. */
+static uint64_t move_freepages_block(struct machine *m, struct zone *z,
+    uint64_t start, int new_mt, struct alloc_result *res)
+{
+	uint64_t end = start + (UINT64_C(1) << m->pageblock_order), p, moved = 0;
+
 	for (p = start; p < end;) {
 		const struct page_frame *f = pfn_to_frame(m, p);
 
 		if (f->flags & PF_BUDDY) {
 			unsigned o = f->order;
 
-			move_to_free_list(m, z, p, o, start_mt);
+			move_to_free_list(m, z, p, o, new_mt);
 			charge(res, m, COST_FREELIST_OP, 2);
+			moved += UINT64_C(1) << o;
 			p += UINT64_C(1) << o;
+		} else if (f->flags & (PF_HEAD | PF_PCP)) {
+			p += UINT64_C(1) << f->order;
 		} else {
-			p += (f->flags & PF_HEAD) ? UINT64_C(1) << f->order : 1;
+			p++;
 		}
 	}
-	m->pageblock_mt[start >> m->pageblock_order] = (uint8_t)start_mt;
+	return moved;
+}
+
+/* mm/page_alloc.c:page_del_and_expand(): take the block, split it down,
+ * the remainders staying on its own type's lists. */
+static uint64_t page_del_and_expand(struct machine *m, struct zone *z,
+    uint64_t pfn, unsigned order, unsigned current_order, int mt,
+    struct alloc_result *res)
+{
+	del_from_free_list(m, z, pfn, current_order);
+	charge(res, m, COST_FREELIST_OP, 1);
+	expand(m, z, pfn, order, current_order, mt, res);
+	return pfn;
+}
+
+/*
+ * mm/page_alloc.c:try_to_claim_block() (the claiming half of
+ * steal_suitable_fallback() before 6.15): a block at pageblock order or
+ * above changes type whole; a smaller one boosts the watermark and claims
+ * its pageblock when at least half of it is free or compatible with the
+ * new type (counting allocated frames by the type they were allocated
+ * for, as prep_move_freepages_block() counts PageLRU/movable pages).
+ * *boosted tells the caller the watermark was raised.
+ */
+static uint64_t try_to_claim_block(struct machine *m, struct zone *z,
+    uint64_t pfn, unsigned current_order, unsigned order, int start_mt,
+    int block_mt, bool *boosted, struct alloc_result *res)
+{
+	uint64_t start, free_pages, movable_pages, alike;
+	uint64_t nr = UINT64_C(1) << m->pageblock_order;
+
+	if (current_order >= m->pageblock_order) {
+		del_from_free_list(m, z, pfn, current_order);
+		change_pageblock_range(m, pfn, current_order, start_mt);
+		expand(m, z, pfn, order, current_order, start_mt, res);
+		charge(res, m, COST_FREELIST_OP, 1);
+		return pfn;
+	}
+	*boosted = boost_watermark(m, z);
+	if (!prep_move_freepages_block(m, z, pfn, &start, &free_pages,
+	    &movable_pages))
+		return OP_PFN_NONE;
+	if (start_mt == MIGRATE_MOVABLE)
+		alike = movable_pages;
+	else if (block_mt == MIGRATE_MOVABLE)
+		alike = nr - (free_pages + movable_pages);
+	else
+		alike = 0;
+	if (free_pages + alike < nr / 2 && !m->mobility_disabled)
+		return OP_PFN_NONE;
+	move_freepages_block(m, z, start, start_mt, res);
+	set_pageblock_migratetype(m, start, start_mt);
 	return rmqueue_smallest(m, z, order, start_mt, res);
 }
 
-uint64_t buddy_rmqueue(struct machine *m, struct zone *z, unsigned order,
-    enum migratetype mt, struct alloc_result *res)
+/*
+ * trace_mm_page_alloc_extfrag(): a fallback took another type's block;
+ * fragmenting when it was below pageblock order, an ownership change
+ * when the pageblock now belongs to the allocation's type.
+ */
+static void count_extfrag(struct machine *m, uint64_t pfn,
+    unsigned current_order, int start_mt, struct alloc_result *res)
+{
+	m->vm_events[EXTFRAG_FALLBACK]++;
+	if (current_order < m->pageblock_order)
+		m->vm_events[EXTFRAG_FRAGMENTING]++;
+	if (get_pageblock_mt(m, pfn) == start_mt)
+		m->vm_events[EXTFRAG_CHANGE_OWNERSHIP]++;
+	if (res != NULL)
+		res->fallback = true;
+}
+
+/* The boosted zone wakes kswapd (ZONE_BOOSTED_WATERMARK in rmqueue()). */
+static void note_boost(struct alloc_result *res, bool boosted,
+    unsigned alloc_flags)
+{
+	if (boosted && (alloc_flags & ALLOC_KSWAPD) && res != NULL)
+		res->boosted = true;
+}
+
+/* mm/page_alloc.c:__rmqueue_claim() (6.15+). */
+static uint64_t rmqueue_claim(struct machine *m, struct zone *z,
+    unsigned order, int mt, unsigned alloc_flags, struct alloc_result *res)
+{
+	unsigned min_order = order;
+	uint64_t pfn;
+	bool boosted = false;
+	int o, fmt;
+
+	if (order < m->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
+		min_order = m->pageblock_order;
+	/* the largest foreign block first: the likeliest to be claimed */
+	for (o = (int)m->max_order; o >= (int)min_order; o--) {
+		fmt = find_suitable_fallback(m, &z->free_area[o], (unsigned)o,
+		    mt, true);
+		if (fmt == -1)
+			continue;
+		if (fmt == -2)
+			break;
+		pfn = try_to_claim_block(m, z, z->free_area[o].free_list[fmt],
+		    (unsigned)o, order, mt, fmt, &boosted, res);
+		note_boost(res, boosted, alloc_flags);
+		if (pfn != OP_PFN_NONE) {
+			count_extfrag(m, pfn, (unsigned)o, mt, res);
+			return pfn;
+		}
+	}
+	return OP_PFN_NONE;
+}
+
+/* mm/page_alloc.c:__rmqueue_steal() (6.15+): the smallest foreign block,
+ * left foreign. */
+static uint64_t rmqueue_steal(struct machine *m, struct zone *z,
+    unsigned order, int mt, struct alloc_result *res)
 {
 	uint64_t pfn;
 	int o, fmt;
 
-	pfn = rmqueue_smallest(m, z, order, mt, res);
-	if (pfn != OP_PFN_NONE)
-		return pfn;
-	/* __rmqueue_claim(): the largest foreign block first */
-	for (o = (int)m->max_order; o >= (int)order; o--) {
-		if (!should_try_claim_block(m, (unsigned)o, mt))
-			break;
-		fmt = find_suitable_fallback(&z->free_area[o], mt);
-		if (fmt < 0)
-			continue;
-		pfn = try_to_claim_block(m, z, z->free_area[o].free_list[fmt],
-		    (unsigned)o, order, mt, fmt, res);
-		if (pfn != OP_PFN_NONE) {
-			if (res != NULL)
-				res->fallback = true;
-			return pfn;
-		}
-	}
-	/* __rmqueue_steal(): the smallest foreign block, left foreign */
 	for (o = (int)order; o <= (int)m->max_order; o++) {
-		fmt = find_suitable_fallback(&z->free_area[o], mt);
-		if (fmt < 0)
+		fmt = find_suitable_fallback(m, &z->free_area[o], (unsigned)o,
+		    mt, false);
+		if (fmt == -1)
 			continue;
-		pfn = z->free_area[o].free_list[fmt];
-		del_from_free_list(m, z, pfn, (unsigned)o);
-		charge(res, m, COST_FREELIST_OP, 1);
-		expand(m, z, pfn, order, (unsigned)o, fmt, res);
-		if (res != NULL)
-			res->fallback = true;
+		pfn = page_del_and_expand(m, z, z->free_area[o].free_list[fmt],
+		    order, (unsigned)o, fmt, res);
+		count_extfrag(m, pfn, (unsigned)o, mt, res);
 		return pfn;
 	}
 	return OP_PFN_NONE;
+}
+
+/*
+ * mm/page_alloc.c:__rmqueue_fallback() as it was before 6.15: the
+ * largest foreign block, unless a movable allocation cannot claim it,
+ * which then splits the smallest foreign block instead; the block found
+ * is claimed whole when it may be (steal_suitable_fallback()), else one
+ * piece of it is taken and the rest stays foreign.
+ */
+static uint64_t rmqueue_fallback_legacy(struct machine *m, struct zone *z,
+    unsigned order, int mt, unsigned alloc_flags, struct alloc_result *res)
+{
+	unsigned min_order = order;
+	uint64_t pfn, start, free_pages, movable_pages, alike;
+	uint64_t nr = UINT64_C(1) << m->pageblock_order;
+	int o, fmt = -1, block_mt;
+	bool can_claim = false, boosted;
+
+	if (order < m->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
+		min_order = m->pageblock_order;
+	for (o = (int)m->max_order; o >= (int)min_order; o--) {
+		fmt = find_suitable_fallback(m, &z->free_area[o], (unsigned)o,
+		    mt, false);
+		if (fmt < 0)
+			continue;
+		can_claim = should_try_claim_block(m, (unsigned)o, mt);
+		if (!can_claim && mt == MIGRATE_MOVABLE && o > (int)order) {
+			/* find_smallest: */
+			for (o = (int)order; o <= (int)m->max_order; o++) {
+				fmt = find_suitable_fallback(m,
+				    &z->free_area[o], (unsigned)o, mt, false);
+				if (fmt >= 0)
+					break;
+			}
+			can_claim = should_try_claim_block(m, (unsigned)o, mt);
+		}
+		break;
+	}
+	if (fmt < 0 || o < (int)min_order || o > (int)m->max_order)
+		return OP_PFN_NONE;
+	pfn = z->free_area[o].free_list[fmt];
+	block_mt = get_pageblock_mt(m, pfn);
+	if ((unsigned)o >= m->pageblock_order) {
+		del_from_free_list(m, z, pfn, (unsigned)o);
+		change_pageblock_range(m, pfn, (unsigned)o, mt);
+		expand(m, z, pfn, order, (unsigned)o, mt, res);
+		count_extfrag(m, pfn, (unsigned)o, mt, res);
+		return pfn;
+	}
+	boosted = boost_watermark(m, z);
+	note_boost(res, boosted, alloc_flags);
+	if (can_claim && prep_move_freepages_block(m, z, pfn, &start,
+	    &free_pages, &movable_pages)) {
+		if (mt == MIGRATE_MOVABLE)
+			alike = movable_pages;
+		else if (block_mt == MIGRATE_MOVABLE)
+			alike = nr - (free_pages + movable_pages);
+		else
+			alike = 0;
+		if (free_pages + alike >= nr / 2 || m->mobility_disabled) {
+			uint64_t got;
+
+			move_freepages_block(m, z, start, mt, res);
+			set_pageblock_migratetype(m, start, mt);
+			got = rmqueue_smallest(m, z, order, mt, res);
+			if (got != OP_PFN_NONE)
+				count_extfrag(m, got, (unsigned)o, mt, res);
+			return got;
+		}
+	}
+	/* single_page: */
+	page_del_and_expand(m, z, pfn, order, (unsigned)o, block_mt, res);
+	count_extfrag(m, pfn, (unsigned)o, mt, res);
+	return pfn;
+}
+
+/* mm/page_alloc.c:__rmqueue_cma_fallback(). */
+static uint64_t rmqueue_cma(struct machine *m, struct zone *z, unsigned order,
+    struct alloc_result *res)
+{
+	if (z->nr_free_cma == 0)
+		return OP_PFN_NONE;
+	return rmqueue_smallest(m, z, order, MIGRATE_CMA, res);
+}
+
+/* Models mm/page_alloc.c:__rmqueue(). */
+uint64_t buddy_rmqueue(struct machine *m, struct zone *z, unsigned order,
+    enum migratetype mt, unsigned alloc_flags, struct alloc_result *res)
+{
+	uint64_t pfn;
+
+	/* balance movable allocations between regular and CMA blocks */
+	if ((alloc_flags & ALLOC_CMA) && z->nr_free_cma > z->free_pages / 2 &&
+	    (pfn = rmqueue_cma(m, z, order, res)) != OP_PFN_NONE)
+		return pfn;
+	pfn = rmqueue_smallest(m, z, order, mt, res);
+	if (pfn != OP_PFN_NONE)
+		return pfn;
+	if ((alloc_flags & ALLOC_CMA) &&
+	    (pfn = rmqueue_cma(m, z, order, res)) != OP_PFN_NONE)
+		return pfn;
+	if (m->cfg->fallback == FALLBACK_LEGACY)
+		return rmqueue_fallback_legacy(m, z, order, mt, alloc_flags,
+		    res);
+	pfn = rmqueue_claim(m, z, order, mt, alloc_flags, res);
+	if (pfn != OP_PFN_NONE || (alloc_flags & ALLOC_NOFRAGMENT))
+		return pfn;
+	return rmqueue_steal(m, z, order, mt, res);
+}
+
+/*
+ * Models mm/page_alloc.c:reserve_highatomic_pageblock(): the pageblock of
+ * a high-order atomic allocation becomes MIGRATE_HIGHATOMIC, up to about
+ * 1% of the zone (nothing when 1% is less than a pageblock).
+ */
+void buddy_reserve_highatomic(struct machine *m, struct zone *z, uint64_t pfn,
+    unsigned order)
+{
+	uint64_t nr = UINT64_C(1) << m->pageblock_order, max_managed, start;
+	uint64_t fp, mp;
+	int mt;
+
+	if (!m->cfg->highatomic || z->managed_pages / 100 < nr)
+		return;
+	max_managed = (z->managed_pages / 100 + nr - 1) & ~(nr - 1);
+	if (z->nr_reserved_highatomic >= max_managed)
+		return;
+	mt = get_pageblock_mt(m, pfn);
+	if (!migratetype_is_mergeable(mt))
+		return;
+	if (order < m->pageblock_order) {
+		if (!prep_move_freepages_block(m, z, pfn, &start, &fp, &mp))
+			return;
+		move_freepages_block(m, z, start, MIGRATE_HIGHATOMIC, NULL);
+		set_pageblock_migratetype(m, start, MIGRATE_HIGHATOMIC);
+		z->nr_reserved_highatomic += nr;
+	} else {
+		change_pageblock_range(m, pfn, order, MIGRATE_HIGHATOMIC);
+		z->nr_reserved_highatomic += UINT64_C(1) << order;
+	}
+	m->vm_events[HIGHATOMIC_RESERVED]++;
+}
+
+/*
+ * Models mm/page_alloc.c:unreserve_highatomic_pageblock() for one zone:
+ * the pageblock of the first free highatomic block goes back to `mt`,
+ * keeping one pageblock reserved unless forced.
+ */
+bool buddy_unreserve_highatomic(struct machine *m, struct zone *z, int mt,
+    bool force)
+{
+	uint64_t nr = UINT64_C(1) << m->pageblock_order, size, start, fp, mp;
+	unsigned o;
+
+	if (!force && z->nr_reserved_highatomic <= nr)
+		return false;
+	for (o = 0; o <= m->max_order; o++) {
+		uint32_t pfn = z->free_area[o].free_list[MIGRATE_HIGHATOMIC];
+
+		if (pfn == PFN_NONE)
+			continue;
+		size = KMSIM_MAX(nr, UINT64_C(1) << o);
+		size = KMSIM_MIN(size, z->nr_reserved_highatomic);
+		z->nr_reserved_highatomic -= size;
+		m->vm_events[HIGHATOMIC_UNRESERVED]++;
+		if (o < m->pageblock_order) {
+			if (!prep_move_freepages_block(m, z, pfn, &start, &fp,
+			    &mp))
+				continue;
+			move_freepages_block(m, z, start, mt, NULL);
+			set_pageblock_migratetype(m, start, mt);
+		} else {
+			move_to_free_list(m, z, pfn, o, mt);
+			change_pageblock_range(m, pfn, o, mt);
+		}
+		return true;
+	}
+	return false;
+}
+
+unsigned buddy_isolate_free(struct machine *m, uint64_t pfn)
+{
+	unsigned order = pfn_to_frame(m, pfn)->order;
+
+	del_from_free_list(m, machine_pfn_zone(m, pfn), pfn, order);
+	return order;
 }
 
 /* Does [pfn, pfn + size) touch a hole of its node? */
@@ -357,6 +689,16 @@ static bool block_in_hole(const struct machine *m, const struct zone *z,
 			return true;
 	}
 	return false;
+}
+
+/* Would __free_one_page() have merged these two free buddies? */
+static bool should_merge(const struct machine *m, uint64_t a, uint64_t b,
+    unsigned order)
+{
+	int amt = get_pageblock_mt(m, a), bmt = get_pageblock_mt(m, b);
+
+	return order < m->pageblock_order || amt == bmt ||
+	    (migratetype_is_mergeable(amt) && migratetype_is_mergeable(bmt));
 }
 
 /*
@@ -438,9 +780,7 @@ int buddy_check(const struct machine *m, char **cause)
 					b = buddy_pfn(pfn, o);
 					if (o < m->max_order &&
 					    page_is_buddy(m, z, b, o) &&
-					    (o < m->pageblock_order ||
-					    get_pageblock_mt(m, b) ==
-					    get_pageblock_mt(m, pfn)))
+					    should_merge(m, pfn, b, o))
 						return kmsim_fail(cause, "pfn %#"
 						    PRIx64 " and its buddy %#"
 						    PRIx64 " are both free at"
@@ -480,7 +820,7 @@ int buddy_check(const struct machine *m, char **cause)
 			    z->node, zone_names[z->type], z->free_pages,
 			    z->managed_pages);
 	}
-	return 0;
+	return pcp_check(m, cause);
 }
 
 int buddy_check_frames(const struct machine *m, char **cause)
@@ -491,7 +831,7 @@ int buddy_check_frames(const struct machine *m, char **cause)
 	for (pfn = 0; pfn < m->max_pfn; pfn++) {
 		const struct page_frame *f = pfn_to_frame(m, pfn);
 
-		if (pfn < end && (f->flags & (PF_BUDDY | PF_HEAD)))
+		if (pfn < end && (f->flags & (PF_BUDDY | PF_HEAD | PF_PCP)))
 			return kmsim_fail(cause, "pfn %#" PRIx64 ": a block"
 			    " head inside the free block at %#" PRIx64, pfn,
 			    start);
@@ -553,8 +893,7 @@ int buddy_check_around(const struct machine *m, uint64_t pfn, char **cause)
 			    " not linked to its successor", p);
 		b = buddy_pfn(p, o);
 		if (o < m->max_order && page_is_buddy(m, z, b, o) &&
-		    (o < m->pageblock_order ||
-		    get_pageblock_mt(m, b) == get_pageblock_mt(m, p)))
+		    should_merge(m, p, b, o))
 			return kmsim_fail(cause, "pfn %#" PRIx64 " and its"
 			    " buddy %#" PRIx64 " are both free at order %u,"
 			    " unmerged", p, b, o);
@@ -719,5 +1058,6 @@ void buddy_reset(struct machine *m)
 			z->free_area[o].nr_free = 0;
 		}
 		z->free_pages = 0;
+		z->nr_free_highatomic = z->nr_free_cma = 0;
 	}
 }

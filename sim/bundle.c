@@ -671,6 +671,7 @@ struct config *bundle_config(struct bundle *b, char **cause)
 		nr_nodes = KMSIM_MAX(nr_nodes, zs.z[i].node + 1);
 
 	cfg = xcalloc(1, sizeof *cfg);
+	config_set_defaults(cfg);
 	base = strrchr(b->path, '/');
 	xasprintf(&cfg->name, "auto:%s", base ? base + 1 : b->path);
 	xasprintf(&cfg->path, "%s", b->path);
@@ -758,8 +759,6 @@ struct config *bundle_config(struct bundle *b, char **cause)
 	cfg->lowmem_reserve_ratio[ZONE_NORMAL] = 32;
 	cfg->lowmem_reserve_ratio[ZONE_HIGHMEM] = 0;
 	cfg->lowmem_reserve_ratio[ZONE_MOVABLE] = 0;
-	cost_model_init(&cfg->cost);
-	cfg->snapshot_interval_ns = 10 * 1000 * 1000;
 	kpageflags_free(&kp);
 	procfs_zones_free(&zs);
 	return cfg;

@@ -19,12 +19,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <yaml.h>
 
 #include "cost.h"
 #include "gfp.h"
 #include "kmsim.h"
+
+const char *const mpol_names[MPOL_NR] = {
+	"local", "preferred", "bind", "interleave"
+};
 
 #define CONFIG_MAX_FILE		(4u << 20)	/* a config is a few KiB */
 #define CONFIG_MAX_CPU_MHZ	100000
@@ -59,6 +64,8 @@ struct config_reader {
 	struct srcpos cpu_pos[CONFIG_MAX_CPUS];	/* where it was listed */
 	int *set_ids;		/* nodes that --set wrote (document ids) */
 	int nr_set_ids;
+	yaml_node_t *mempolicy_nodes;		/* vm.mempolicy.nodes */
+	yaml_node_t *cma;			/* buddy.cma */
 };
 
 static struct srcpos config_pos(const struct config_reader *r,
@@ -978,11 +985,81 @@ static int config_read_lowmem_reserve(struct config_reader *r, yaml_node_t *n)
 	return 0;
 }
 
+/* A boolean: true/false, on/off, yes/no, 1/0. */
+static int config_bool(struct config_reader *r, const yaml_node_t *n,
+    const char *key, bool *out)
+{
+	static const char *const yes[] = { "true", "on", "yes", "1" };
+	static const char *const no[] = { "false", "off", "no", "0" };
+	const char *s = "";
+	size_t i;
+
+	if (config_scalar(r, n, key, "true or false", &s) != 0)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return config_error(r, n, "%s: '%s' is not true or false (on, off)",
+	    key, s);
+}
+
+/* vm.mempolicy: {mode: local|preferred|bind|interleave, nodes: LIST}. */
+static int config_read_mempolicy(struct config_reader *r, yaml_node_t *map)
+{
+	static const char *const names[] = { "mode", "nodes" };
+	yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
+	struct config *cfg = r->cfg;
+	const char *s = "";
+	char *why = NULL;
+	int i;
+
+	if (config_collect(r, map, "mempolicy", names, ARRAY_SIZE(names),
+	    "key", " in vm.mempolicy", vals, keys) != 0)
+		return -1;
+	if (vals[0] != NULL) {
+		if (config_scalar(r, vals[0], "mode", "a policy name", &s) != 0)
+			return -1;
+		for (i = 0; i < MPOL_NR; i++)
+			if (strcmp(s, mpol_names[i]) == 0)
+				break;
+		if (i == MPOL_NR)
+			return config_error(r, vals[0], "mode: unknown memory "
+			    "policy '%s' (local, preferred, bind, interleave)",
+			    s);
+		cfg->mempolicy = (enum mpol_mode)i;
+	}
+	if (vals[1] != NULL) {
+		if (config_scalar(r, vals[1], "nodes", "a node list", &s) != 0)
+			return -1;
+		if (kmsim_parse_nodelist(s, &cfg->mempolicy_nodes, &why) != 0) {
+			config_error(r, vals[1], "nodes: %s", why);
+			free(why);
+			return -1;
+		}
+		r->mempolicy_nodes = vals[1];
+	}
+	if ((cfg->mempolicy == MPOL_PREFERRED || cfg->mempolicy == MPOL_BIND) &&
+	    vals[1] == NULL)
+		return config_error(r, vals[0], "mode: %s needs nodes",
+		    mpol_names[cfg->mempolicy]);
+	return 0;
+}
+
 static int config_read_vm(struct config_reader *r, yaml_node_t *map)
 {
 	static const char *const names[] = {
 		"min_free_kbytes", "watermark_scale_factor",
-		"lowmem_reserve_ratio"
+		"lowmem_reserve_ratio", "watermark_boost_factor",
+		"extfrag_threshold", "compaction_proactiveness",
+		"percpu_pagelist_high_fraction", "node_reclaim_mode",
+		"mempolicy"
 	};
 	yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
 	struct config *cfg = r->cfg;
@@ -999,6 +1076,71 @@ static int config_read_vm(struct config_reader *r, yaml_node_t *map)
 		return -1;
 	if (vals[2] != NULL && config_read_lowmem_reserve(r, vals[2]) != 0)
 		return -1;
+	if (vals[3] != NULL && config_uint(r, vals[3], names[3], 0, INT_MAX,
+	    &cfg->watermark_boost_factor) != 0)
+		return -1;
+	if (vals[4] != NULL && config_uint(r, vals[4], names[4], 0, 1000,
+	    &cfg->extfrag_threshold) != 0)
+		return -1;
+	if (vals[5] != NULL && config_uint(r, vals[5], names[5], 0, 100,
+	    &cfg->compaction_proactiveness) != 0)
+		return -1;
+	if (vals[6] != NULL) {
+		if (config_uint(r, vals[6], names[6], 0, INT_MAX,
+		    &cfg->percpu_pagelist_high_fraction) != 0)
+			return -1;
+		/* MIN_PERCPU_PAGELIST_HIGH_FRACTION */
+		if (cfg->percpu_pagelist_high_fraction != 0 &&
+		    cfg->percpu_pagelist_high_fraction < 8)
+			return config_error(r, vals[6], "%s: must be 0 or at "
+			    "least 8", names[6]);
+	}
+	if (vals[7] != NULL && config_uint(r, vals[7], names[7], 0, 0,
+	    &cfg->node_reclaim_mode) != 0)
+		return -1;
+	if (vals[8] != NULL && config_read_mempolicy(r, vals[8]) != 0)
+		return -1;
+	return 0;
+}
+
+static int config_read_buddy(struct config_reader *r, yaml_node_t *map)
+{
+	static const char *const names[] = {
+		"fallback", "mobility", "highatomic", "pcp", "cma"
+	};
+	yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
+	struct config *cfg = r->cfg;
+	const char *s = "";
+
+	if (config_collect(r, map, "buddy", names, ARRAY_SIZE(names), "key",
+	    " in buddy", vals, keys) != 0)
+		return -1;
+	if (vals[0] != NULL) {
+		if (config_scalar(r, vals[0], names[0], "claim or legacy",
+		    &s) != 0)
+			return -1;
+		if (strcmp(s, "claim") == 0)
+			cfg->fallback = FALLBACK_CLAIM;
+		else if (strcmp(s, "legacy") == 0)
+			cfg->fallback = FALLBACK_LEGACY;
+		else
+			return config_error(r, vals[0], "fallback: '%s' is "
+			    "not claim (6.15 and later) or legacy", s);
+	}
+	if (vals[1] != NULL && config_bool(r, vals[1], names[1],
+	    &cfg->mobility) != 0)
+		return -1;
+	if (vals[2] != NULL && config_bool(r, vals[2], names[2],
+	    &cfg->highatomic) != 0)
+		return -1;
+	if (vals[3] != NULL && config_bool(r, vals[3], names[3],
+	    &cfg->pcp) != 0)
+		return -1;
+	if (vals[4] != NULL) {
+		if (config_size(r, vals[4], names[4], &cfg->cma_size) != 0)
+			return -1;
+		r->cma = vals[4];
+	}
 	return 0;
 }
 
@@ -1078,12 +1220,39 @@ static int config_read_name(struct config_reader *r, yaml_node_t *n)
 	return 0;
 }
 
+/* Cross-checks of vm: and buddy: against the machine. */
+static int config_check_policy(struct config_reader *r)
+{
+	struct config *cfg = r->cfg;
+	uint64_t all, mem, align;
+
+	all = cfg->nr_nodes >= 64 ? ~UINT64_C(0) :
+	    (UINT64_C(1) << cfg->nr_nodes) - 1;
+	if (r->mempolicy_nodes != NULL && (cfg->mempolicy_nodes & ~all))
+		return config_error(r, r->mempolicy_nodes, "nodes: names a "
+		    "node the machine does not have (it has %d)",
+		    cfg->nr_nodes);
+	if (r->cma != NULL && cfg->cma_size > 0) {
+		/* cma_init_reserved_mem(): aligned to the largest buddy
+		 * block, and it must leave the last node usable */
+		align = cfg->page_size << cfg->max_order;
+		if (cfg->cma_size % align != 0)
+			return config_error(r, r->cma, "cma: must be a multiple"
+			    " of the largest block (%" PRIu64 " bytes)", align);
+		mem = cfg->nodes[cfg->nr_nodes - 1].memory;
+		if (cfg->cma_size > mem / 2)
+			return config_error(r, r->cma, "cma: more than half of"
+			    " the last node's memory");
+	}
+	return 0;
+}
+
 static int config_read_root(struct config_reader *r, yaml_node_t *root)
 {
 	static const char *const names[] = {
-		"name", "machine", "vm", "cost", "metrics"
+		"name", "machine", "vm", "cost", "metrics", "buddy"
 	};
-	enum { K_NAME, K_MACHINE, K_VM, K_COST, K_METRICS };
+	enum { K_NAME, K_MACHINE, K_VM, K_COST, K_METRICS, K_BUDDY };
 	yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
 
 	if (root->type != YAML_MAPPING_NODE)
@@ -1098,21 +1267,45 @@ static int config_read_root(struct config_reader *r, yaml_node_t *root)
 	    config_read_machine(r, vals[K_MACHINE]) != 0)
 		return -1;
 	if (config_read_vm(r, vals[K_VM]) != 0 ||
+	    config_read_buddy(r, vals[K_BUDDY]) != 0 ||
 	    config_read_cost(r, vals[K_COST]) != 0 ||
 	    config_read_metrics(r, vals[K_METRICS]) != 0)
 		return -1;
-	return config_require(r, root, vals, keys, names, K_MACHINE,
-	    " at the top level");
+	if (config_require(r, root, vals, keys, names, K_MACHINE,
+	    " at the top level") != 0)
+		return -1;
+	return config_check_policy(r);
 }
 
 /* ------------------------------------------------------------------ */
 /* loading */
 
+void config_set_defaults(struct config *cfg)
+{
+	cfg->page_size = 4096;
+	cfg->page_shift = 12;
+	cfg->max_order = 10;
+	cfg->section_size_bits = 27;
+	cfg->cpu_mhz = 3000;
+	cfg->watermark_scale_factor = 10;
+	cfg->watermark_boost_factor = 15000;
+	cfg->extfrag_threshold = 500;
+	cfg->compaction_proactiveness = 20;
+	cfg->mempolicy = MPOL_LOCAL;
+	cfg->fallback = FALLBACK_CLAIM;
+	cfg->mobility = true;
+	cfg->highatomic = true;
+	cfg->pcp = true;
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		cfg->lowmem_reserve_ratio[z] = config_lowmem_reserve_default[z];
+	cost_model_init(&cfg->cost);
+	cfg->snapshot_interval_ns = 10 * 1000 * 1000;
+}
+
 static struct config *config_create(const char *path)
 {
 	struct config *cfg = xcalloc(1, sizeof *cfg);
 	const char *base, *dot;
-	int z;
 
 	cfg->path = xstrdup(path);
 	if (strcmp(path, "-") == 0)
@@ -1128,16 +1321,7 @@ static struct config *config_create(const char *path)
 			cfg->name = xstrdup(*base != '\0' ? base : "config");
 	}
 
-	cfg->page_size = 4096;
-	cfg->page_shift = 12;
-	cfg->max_order = 10;
-	cfg->section_size_bits = 27;
-	cfg->cpu_mhz = 3000;
-	cfg->watermark_scale_factor = 10;
-	for (z = 0; z < MAX_NR_ZONES; z++)
-		cfg->lowmem_reserve_ratio[z] = config_lowmem_reserve_default[z];
-	cost_model_init(&cfg->cost);
-	cfg->snapshot_interval_ns = 10 * 1000 * 1000;
+	config_set_defaults(cfg);
 	return cfg;
 }
 
@@ -1680,7 +1864,45 @@ json_t *config_to_json(const struct config *cfg)
 		json_array_append_new(arr,
 		    json_integer(cfg->lowmem_reserve_ratio[z]));
 	json_object_set_new(vm, "lowmem_reserve_ratio", arr);
+	json_object_set_new(vm, "watermark_boost_factor",
+	    json_integer(cfg->watermark_boost_factor));
+	json_object_set_new(vm, "extfrag_threshold",
+	    json_integer(cfg->extfrag_threshold));
+	json_object_set_new(vm, "compaction_proactiveness",
+	    json_integer(cfg->compaction_proactiveness));
+	json_object_set_new(vm, "percpu_pagelist_high_fraction",
+	    json_integer(cfg->percpu_pagelist_high_fraction));
+	json_object_set_new(vm, "node_reclaim_mode",
+	    json_integer(cfg->node_reclaim_mode));
+	{
+		json_t *mp = json_object();
+		char nl[256];
+		size_t len = 0;
+		int n;
+
+		nl[0] = '\0';
+		for (n = 0; n < 64 && len + 8 < sizeof nl; n++)
+			if (cfg->mempolicy_nodes & (UINT64_C(1) << n))
+				len += (size_t)snprintf(nl + len,
+				    sizeof nl - len, "%s%d", len ? "," : "", n);
+		json_object_set_new(mp, "mode",
+		    json_string(mpol_names[cfg->mempolicy]));
+		json_object_set_new(mp, "nodes", json_string(nl));
+		json_object_set_new(vm, "mempolicy", mp);
+	}
 	json_object_set_new(root, "vm", vm);
+	{
+		json_t *b = json_object();
+
+		json_object_set_new(b, "fallback", json_string(
+		    cfg->fallback == FALLBACK_LEGACY ? "legacy" : "claim"));
+		json_object_set_new(b, "mobility", json_boolean(cfg->mobility));
+		json_object_set_new(b, "highatomic",
+		    json_boolean(cfg->highatomic));
+		json_object_set_new(b, "pcp", json_boolean(cfg->pcp));
+		json_object_set_new(b, "cma", config_json_u64(cfg->cma_size));
+		json_object_set_new(root, "buddy", b);
+	}
 
 	cost = json_object();
 	for (i = 0; i < COST_NR; i++)

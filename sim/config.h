@@ -31,6 +31,22 @@
 #define CONFIG_DISTANCE_REMOTE	20	/* REMOTE_DISTANCE, the default */
 #define CONFIG_DISTANCE_MAX	254	/* 255 means unreachable */
 
+/* include/uapi/linux/mempolicy.h modes kmsim models. */
+enum mpol_mode {
+	MPOL_LOCAL,		/* the requesting CPU's node (the default) */
+	MPOL_PREFERRED,		/* the first node of the mask, then any */
+	MPOL_BIND,		/* only the mask's nodes, nearest first */
+	MPOL_INTERLEAVE,	/* round-robin over the mask's nodes */
+	MPOL_NR
+};
+extern const char *const mpol_names[MPOL_NR];
+
+/* How a migratetype's empty lists fall back to another type's. */
+enum buddy_fallback {
+	FALLBACK_CLAIM,		/* 6.15+: __rmqueue_claim then __rmqueue_steal */
+	FALLBACK_LEGACY,	/* before 6.15: __rmqueue_fallback() */
+};
+
 struct config_range {
 	uint64_t start;		/* bytes, physical address */
 	uint64_t size;		/* bytes */
@@ -79,6 +95,20 @@ struct config {
 	uint64_t min_free_kbytes;	/* 0: computed as the kernel does */
 	unsigned watermark_scale_factor;	/* default 10 */
 	unsigned lowmem_reserve_ratio[MAX_NR_ZONES];
+	unsigned watermark_boost_factor;	/* default 15000 */
+	unsigned extfrag_threshold;		/* default 500 */
+	unsigned compaction_proactiveness;	/* default 20 */
+	unsigned percpu_pagelist_high_fraction;	/* default 0 */
+	unsigned node_reclaim_mode;		/* default 0 (off) */
+	enum mpol_mode mempolicy;		/* default MPOL_LOCAL */
+	uint64_t mempolicy_nodes;		/* bit per node; 0: all */
+
+	/* buddy: (how the page allocator behaves, for comparisons) */
+	enum buddy_fallback fallback;	/* default FALLBACK_CLAIM (6.15+) */
+	bool mobility;			/* grouping by mobility, default on */
+	bool highatomic;		/* the highatomic reserve, default on */
+	bool pcp;			/* per-cpu lists, default on */
+	uint64_t cma_size;		/* bytes of CMA area, default 0 */
 
 	/* cost: */
 	struct cost_model cost;
@@ -106,6 +136,10 @@ struct config *config_load_overrides(const char *path,
 struct config *config_load_string(const char *name, const char *text,
     char **cause);
 void config_destroy(struct config *cfg);
+/* Every default of the machine-independent keys (vm:, buddy:, cost:,
+ * metrics:, page size, orders); tests that build configs by hand start
+ * from it. */
+void config_set_defaults(struct config *cfg);
 
 /* The effective configuration (defaults filled in) as JSON, new reference. */
 json_t *config_to_json(const struct config *cfg);

@@ -19,6 +19,11 @@
  *           with struct page in L2/L3 that is ~10-40 cycles each.
  *  [zero]   clear_page_erms (rep stosb) at ~16-32 bytes/cycle: 4 KiB in
  *           ~150-250 cycles when cache-resident, more from DRAM.
+ *  [copy]   copy_page() at ~10-20 bytes/cycle from DRAM: 4 KiB in
+ *           ~300-400 cycles; migrate_pages() adds unmap, TLB flush and
+ *           remap, ~2-5 us per base page in published compaction traces.
+ *  [reclaim] shrink_folio_list() costs ~1-3 us per reclaimed page
+ *           (unmap, LRU isolation, freeing) when clean.
  *  [numa]   remote DRAM access ~1.5-2x local (~80 ns local, ~130 ns one
  *           hop); the SLIT distance scales it (20 = one hop).
  */
@@ -56,6 +61,27 @@ const struct cost_info cost_table[COST_NR] = {
 	[COST_ALLOC_FAIL] = { "alloc_fail", 2000,
 	    "the slow path giving up on an allocation",
 	    "[bench] __alloc_pages_slowpath without reclaim, warn suppressed" },
+	[COST_PCP_OP] = { "pcp_op", 30,
+	    "one page added to or taken from a per-cpu list",
+	    "[bench] the pcp fast path is ~1/3 of the zone->lock path" },
+	[COST_SLOWPATH] = { "slowpath", 500,
+	    "entering __alloc_pages_slowpath(): kswapd wake-up, flags",
+	    "[bench] gfp_to_alloc_flags() plus wake_all_kswapds()" },
+	[COST_DRAIN_PCP] = { "drain_pcp", 2000,
+	    "drain_all_pages(): one CPU's lists sent back, IPI included",
+	    "[lock] an IPI round trip is ~1-2 us" },
+	[COST_DIRECT_RECLAIM] = { "direct_reclaim", 20000,
+	    "one direct reclaim pass (shrink_zones, shrinkers)",
+	    "[reclaim] a pass that scans and frees a batch" },
+	[COST_RECLAIM_PAGE] = { "reclaim_page", 4000,
+	    "reclaiming one page (isolate, unmap, free)",
+	    "[reclaim] ~1-3 us per clean page" },
+	[COST_COMPACT_SCAN] = { "compact_scan", 10,
+	    "a compaction scanner testing one page frame",
+	    "[list] one struct page read" },
+	[COST_MIGRATE_PAGE] = { "migrate_page", 6000,
+	    "migrating one 4 KiB page: unmap, copy, remap",
+	    "[copy] copy plus TLB flush, ~2 us" },
 };
 
 void cost_model_init(struct cost_model *cm)

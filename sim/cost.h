@@ -21,6 +21,13 @@ enum cost_item {
 	COST_ZERO_PAGE,		/* __GFP_ZERO, per 4 KiB cleared */
 	COST_REMOTE_PER_10,	/* extra per distance unit above 10 (SLIT) */
 	COST_ALLOC_FAIL,	/* the slow path giving up (warn, accounting) */
+	COST_PCP_OP,		/* one per-cpu list add/remove, local lock */
+	COST_SLOWPATH,		/* entering __alloc_pages_slowpath() */
+	COST_DRAIN_PCP,		/* drain_all_pages(): IPIs, per CPU drained */
+	COST_DIRECT_RECLAIM,	/* one direct reclaim pass (shrink_zones) */
+	COST_RECLAIM_PAGE,	/* reclaiming one page (unmap, free) */
+	COST_COMPACT_SCAN,	/* a compaction scanner looking at one page */
+	COST_MIGRATE_PAGE,	/* migrating one 4 KiB page: unmap, copy, map */
 	COST_NR
 };
 

@@ -52,6 +52,42 @@
 	"  PRIMARY KEY (run_id, key)\n" \
 	") WITHOUT ROWID;\n"
 
+/*
+ * The page allocator's tables (pageblocks by migratetype, event counters
+ * over time, allocations per node pair), added to schema 1 like params:
+ * created in older files of the same version when they are opened.
+ */
+#define DB_BUDDY_SQL \
+	"CREATE TABLE IF NOT EXISTS pagetypeinfo (\n" \
+	"  snapshot_id INTEGER NOT NULL\n" \
+	"    REFERENCES snapshots ON DELETE CASCADE,\n" \
+	"  run_id INTEGER NOT NULL,\n" \
+	"  node INTEGER NOT NULL,\n" \
+	"  zone TEXT NOT NULL,\n" \
+	"  migratetype TEXT NOT NULL,\n" \
+	"  pageblocks INTEGER NOT NULL,\n" \
+	"  mixed INTEGER NOT NULL,\n" \
+	"  free_pages INTEGER NOT NULL,\n" \
+	"  PRIMARY KEY (snapshot_id, node, zone, migratetype)\n" \
+	") WITHOUT ROWID;\n" \
+	"CREATE INDEX IF NOT EXISTS pagetypeinfo_run ON pagetypeinfo (run_id);\n" \
+	"CREATE TABLE IF NOT EXISTS vmstat (\n" \
+	"  snapshot_id INTEGER NOT NULL\n" \
+	"    REFERENCES snapshots ON DELETE CASCADE,\n" \
+	"  run_id INTEGER NOT NULL,\n" \
+	"  name TEXT NOT NULL,\n" \
+	"  value INTEGER NOT NULL,\n" \
+	"  PRIMARY KEY (snapshot_id, name)\n" \
+	") WITHOUT ROWID;\n" \
+	"CREATE INDEX IF NOT EXISTS vmstat_run ON vmstat (run_id);\n" \
+	"CREATE TABLE IF NOT EXISTS numa_allocs (\n" \
+	"  run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,\n" \
+	"  from_node INTEGER NOT NULL,\n" \
+	"  to_node INTEGER NOT NULL,\n" \
+	"  count INTEGER NOT NULL,\n" \
+	"  PRIMARY KEY (run_id, from_node, to_node)\n" \
+	") WITHOUT ROWID;\n"
+
 /* The schema, version DB_SCHEMA_VERSION.  Documented in kmsim-db(5). */
 static const char db_schema_sql[] =
 	"CREATE TABLE meta (\n"
@@ -176,7 +212,7 @@ static const char db_schema_sql[] =
 	"  value REAL,\n"
 	"  PRIMARY KEY (run_id, name)\n"
 	") WITHOUT ROWID;\n"
-	DB_PARAMS_SQL;
+	DB_PARAMS_SQL DB_BUDDY_SQL;
 
 enum db_stmt {
 	DB_BEGIN,
@@ -198,6 +234,9 @@ enum db_stmt {
 	DB_LATENCY_HIST_INSERT,
 	DB_FAILURE_ADD,
 	DB_COUNTER_SET,
+	DB_PAGETYPEINFO_INSERT,
+	DB_VMSTAT_INSERT,
+	DB_NUMA_INSERT,
 	DB_NR_STMTS
 };
 
@@ -257,6 +296,16 @@ static const char *const db_stmt_sql[DB_NR_STMTS] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5)"
 	    " ON CONFLICT (run_id, ord, gfp, node)"
 	    " DO UPDATE SET count = count + excluded.count",
+	[DB_PAGETYPEINFO_INSERT] =
+	    "INSERT INTO pagetypeinfo (snapshot_id, run_id, node, zone,"
+	    " migratetype, pageblocks, mixed, free_pages)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[DB_VMSTAT_INSERT] =
+	    "INSERT INTO vmstat (snapshot_id, run_id, name, value)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[DB_NUMA_INSERT] =
+	    "INSERT OR REPLACE INTO numa_allocs (run_id, from_node, to_node,"
+	    " count) VALUES (?1, ?2, ?3, ?4)",
 	[DB_COUNTER_SET] =
 	    "INSERT OR REPLACE INTO counters (run_id, name, value)"
 	    " VALUES (?1, ?2, ?3)",
@@ -546,6 +595,13 @@ static int db_prepare_schema(struct db *db, char **cause)
 			return -1;
 		if (have == 0 && db_exec(db, DB_PARAMS_SQL,
 		    "adding the params table", cause) != 0)
+			return -1;
+		if (db_query_int(db, "SELECT count(*) FROM sqlite_master"
+		    " WHERE type = 'table' AND name = 'numa_allocs'", &have,
+		    &type, cause) < 0)
+			return -1;
+		if (have == 0 && db_exec(db, DB_BUDDY_SQL,
+		    "adding the page allocator tables", cause) != 0)
 			return -1;
 		return 0;
 	}
@@ -916,7 +972,29 @@ static int db_write_zone(struct db *db, int64_t snapshot_id, int64_t run_id,
 	for (w = 0; w < NR_WMARK; w++)
 		db_bind_u64(st, 10 + (int)w, z->watermark[w]);
 	db_bind_u64(st, 14, z->watermark_boost);
-	return db_step(db, DB_ZONE_INSERT, what, cause);
+	if (db_step(db, DB_ZONE_INSERT, what, cause) != 0)
+		return -1;
+
+	/* mm/vmstat.c:pagetypeinfo_showblockcount_print() and the mixed
+	 * counts of page_owner, with the free pages on each type's lists */
+	st = db->stmt[DB_PAGETYPEINFO_INSERT];
+	for (w = 0; w < MIGRATE_TYPES; w++) {
+		uint64_t free_pages = 0;
+
+		for (o = 0; o < nr_orders; o++)
+			free_pages += z->free_area[o].nr_free_mt[w] << o;
+		sqlite3_bind_int64(st, 1, snapshot_id);
+		sqlite3_bind_int64(st, 2, run_id);
+		sqlite3_bind_int(st, 3, z->node);
+		db_bind_text(st, 4, name);
+		db_bind_text(st, 5, migratetype_names[w]);
+		db_bind_u64(st, 6, z->nr_pageblocks[w]);
+		db_bind_u64(st, 7, z->nr_mixed_pageblocks[w]);
+		db_bind_u64(st, 8, free_pages);
+		if (db_step(db, DB_PAGETYPEINFO_INSERT, what, cause) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int db_write_snapshot(struct db *db, int64_t run_id, const struct machine *m,
@@ -956,8 +1034,47 @@ int db_write_snapshot(struct db *db, int64_t run_id, const struct machine *m,
 		    what, cause) != 0)
 			goto out_finish;
 	}
+	st = db->stmt[DB_VMSTAT_INSERT];
+	for (i = 0; i < NR_VM_EVENT_ITEMS; i++) {
+		sqlite3_bind_int64(st, 1, snapshot_id);
+		sqlite3_bind_int64(st, 2, run_id);
+		db_bind_text(st, 3, vm_event_names[i]);
+		db_bind_u64(st, 4, m->vm_events[i]);
+		if (db_step(db, DB_VMSTAT_INSERT, what, cause) != 0)
+			goto out_finish;
+	}
 	failed = 0;
 
+out_finish:
+	return db_write_finish(db, own, failed, what, cause);
+}
+
+int db_write_numa(struct db *db, int64_t run_id, const struct machine *m,
+    char **cause)
+{
+	static const char what[] = "writing allocations per node pair";
+	sqlite3_stmt *st = db->stmt[DB_NUMA_INSERT];
+	bool own;
+	int a, b, failed = 1;
+
+	if (db_write_start(db, &own, what, cause) != 0)
+		return -1;
+	for (a = 0; a < m->nr_nodes; a++) {
+		for (b = 0; b < m->nr_nodes; b++) {
+			uint64_t n = m->node_allocs[(uint64_t)a *
+			    (uint64_t)m->nr_nodes + (uint64_t)b];
+
+			if (n == 0)
+				continue;
+			sqlite3_bind_int64(st, 1, run_id);
+			sqlite3_bind_int(st, 2, a);
+			sqlite3_bind_int(st, 3, b);
+			db_bind_u64(st, 4, n);
+			if (db_step(db, DB_NUMA_INSERT, what, cause) != 0)
+				goto out_finish;
+		}
+	}
+	failed = 0;
 out_finish:
 	return db_write_finish(db, own, failed, what, cause);
 }

@@ -102,6 +102,9 @@ int db_write_failure(struct db *db, int64_t run_id, unsigned order,
     const char *gfp, int node, uint64_t count, char **cause);
 /* Named run-level counters ("ops.alloc_pages", "lenient.skipped", ...):
  * sets the value (a later call for the same name replaces it). */
+/* The allocations per (requesting node, serving node) pair. */
+int db_write_numa(struct db *db, int64_t run_id, const struct machine *m,
+    char **cause);
 int db_write_counter(struct db *db, int64_t run_id, const char *name,
     double value, char **cause);
 /*

@@ -45,6 +45,10 @@ typedef uint32_t gfp_t;
 
 #define GFP_KERNEL	(GFP_BIT_RECLAIM | GFP_BIT_IO | GFP_BIT_FS)
 #define GFP_ATOMIC	(GFP_BIT_HIGH | GFP_BIT_KSWAPD_RECLAIM)
+#define GFP_USER	(GFP_KERNEL | GFP_BIT_HARDWALL)
+#define GFP_HIGHUSER	(GFP_USER | GFP_BIT_HIGHMEM)
+/* less __GFP_SKIP_KASAN, which changes nothing kmsim models */
+#define GFP_HIGHUSER_MOVABLE	(GFP_HIGHUSER | GFP_BIT_MOVABLE)
 
 /* Zone indices (include/linux/mmzone.h: enum zone_type). */
 enum zone_type {

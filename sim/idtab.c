@@ -12,6 +12,8 @@ void idtab_init(struct idtab *t)
 	t->slots = xcalloc(IDTAB_MIN, sizeof *t->slots);
 	t->mask = IDTAB_MIN - 1;
 	t->len = 0;
+	t->moved = NULL;
+	t->moved_arg = NULL;
 }
 
 void idtab_fini(struct idtab *t)
@@ -38,6 +40,8 @@ static void grow(struct idtab *t)
 		while (t->slots[j].used)
 			j = (j + 1) & t->mask;
 		t->slots[j] = old[i];
+		if (t->moved != NULL)
+			t->moved(t->moved_arg, &t->slots[j], j);
 	}
 	free(old);
 }
@@ -59,6 +63,8 @@ bool idtab_insert(struct idtab *t, uint64_t id, uint64_t pfn, unsigned order)
 	t->slots[j].order = order;
 	t->slots[j].used = 1;
 	t->len++;
+	if (t->moved != NULL)
+		t->moved(t->moved_arg, &t->slots[j], j);
 	return true;
 }
 
@@ -88,6 +94,8 @@ void idtab_remove(struct idtab *t, struct idtab_entry *e)
 		if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		t->slots[i] = t->slots[j];
+		if (t->moved != NULL)
+			t->moved(t->moved_arg, &t->slots[i], i);
 		i = j;
 	}
 	t->slots[i].used = 0;

@@ -5,9 +5,12 @@
 # each plot into a temporary directory and runs one gnuplot script of
 # analysis/ on it per plot and format: the unusable free space index and the
 # fragmentation index over time, the free blocks per order as a heat map per
-# zone, the latency CDFs, and, when the database holds a sweep (a params
-# table), each metric against each swept parameter.  Plots whose tables the
-# database lacks are skipped with one line on standard error.
+# zone, the pageblocks per migratetype over time per zone, the fragmentation
+# events over time, the allocations per node pair as a heat map (runs with
+# more than one node), the latency CDFs, and, when the database holds a
+# sweep (a params table), each metric against each swept parameter.  Plots
+# whose tables the database (or the run) lacks are skipped with one line on
+# standard error.
 # See kmsim-plot(1).
 
 version='@VERSION@'
@@ -16,9 +19,12 @@ prog=kmsim-plot
 TAB=$(printf '\t')
 
 # Plots of tables that later schema versions add: "table|what it shows".
-FUTURE_PLOTS='pagetypeinfo|pageblock mobility mix
-slabinfo|slab memory per cache
+FUTURE_PLOTS='slabinfo|slab memory per cache
 writeback|dirty and writeback pages'
+
+# The vmstat counters of the fragmentation events plot, in its order.
+FRAG_EVENTS='extfrag_fallback extfrag_fragmenting compact_stall'
+FRAG_EVENTS="$FRAG_EVENTS compact_success pgmigrate_success kswapd_wake"
 
 # The kernel's order of zones, for sorting.
 ZONE_RANK="case zone when 'DMA' then 0 when 'DMA32' then 1
@@ -33,8 +39,10 @@ usage: $prog DB -o DIR [--run ID]... [--orders LIST] [--format png|svg|both]
 
 Plot the runs of the kmsim results database DB into DIR: the unusable free
 space index and the fragmentation index over time, free blocks per order
-as a heat map per zone, latency CDFs per op, and, for a sweep, each metric
-against each swept parameter.
+as a heat map per zone, pageblocks per migratetype over time per zone,
+fragmentation events over time, allocations per node pair as a heat map,
+latency CDFs per op, and, for a sweep, each metric against each swept
+parameter.
 
   -o, --output DIR        the directory to write the plots into (created)
   -r, --run ID            plot this run (repeatable; default: every run)
@@ -348,18 +356,23 @@ plot_fragindex() { # RUN KIND COLUMN TITLE
 	    nblocks=$n; norders=$norders; ttl=$(gpstr "$4 - $title")"
 }
 
-plot_buddyinfo() { # RUN
-	maxo=$(q "select max(ord) from buddyinfo where run_id = $1")
-	span=$(q "select min(sim_ns) / 1e6, max(sim_ns) / 1e6, count(*)
+# time_span RUN: set xmin and xmax to the time of the run's first and last
+# snapshot in ms, half a ms apart either way when they are the same (one
+# snapshot, or all at one instant: gnuplot refuses an empty range).
+time_span() {
+	span=$(q "select min(sim_ns) / 1e6, max(sim_ns) / 1e6
 	    from snapshots where run_id = $1")
 	xmin=${span%%"$TAB"*}
 	xmax=${span#*"$TAB"}
-	nsnap=${xmax#*"$TAB"}
-	xmax=${xmax%"$TAB"*}
-	if [ "$nsnap" -le 1 ]; then
+	if awk -v a="$xmin" -v b="$xmax" 'BEGIN { exit !(a + 0 >= b + 0) }'; then
 		xmin=$(awk -v x="$xmin" 'BEGIN { print x - 0.5 }')
 		xmax=$(awk -v x="$xmax" 'BEGIN { print x + 0.5 }')
 	fi
+}
+
+plot_buddyinfo() { # RUN
+	maxo=$(q "select max(ord) from buddyinfo where run_id = $1")
+	time_span "$1"
 	rows zones "select distinct node, zone from buddyinfo where run_id = $1
 	    order by node, $ZONE_RANK"
 	while IFS="$TAB" read -r node zone; do
@@ -388,6 +401,191 @@ plot_buddyinfo() { # RUN
 		    xmin=$xmin; xmax=$xmax; cbmax=$cbmax;
 		    ttl=$(gpstr "free blocks per order, node $node $zone - $title")"
 	done <"$work/zones"
+}
+
+# The kernel's order of migratetypes, for sorting.
+MT_RANK="case migratetype when 'Unmovable' then 0 when 'Movable' then 1
+	when 'Reclaimable' then 2 when 'HighAtomic' then 3 when 'CMA' then 4
+	when 'Isolate' then 5 else 6 end"
+
+plot_pagetypeinfo() { # RUN
+	rows pti.zones "select distinct node, zone from pagetypeinfo
+	    where run_id = $1 order by node, $ZONE_RANK"
+	if [ ! -s "$work/pti.zones" ]; then
+		note "run $1: no pagetypeinfo rows (an older kmsim wrote the run); no pageblock mobility mix plot"
+		return
+	fi
+	time_span "$1"
+	while IFS="$TAB" read -r node zone; do
+		where="p.run_id = $1 and p.node = $node and p.zone = $(sqlstr "$zone")"
+		# The types that own a pageblock at some snapshot, each a column.
+		rows pti.types "select migratetype from pagetypeinfo p where $where
+		    group by migratetype having max(pageblocks) > 0
+		    order by $MT_RANK, migratetype"
+		if [ ! -s "$work/pti.types" ]; then
+			note "run $1: node $node $zone has no pageblock; no pageblock mobility mix plot"
+			continue
+		fi
+		cols=
+		types=
+		ntypes=0
+		while IFS= read -r mt; do
+			cols="$cols sum(case when p.migratetype = $(sqlstr "$mt")
+			    then p.pageblocks else 0 end),"
+			types="${types:+$types }$(safe "$mt")"
+			ntypes=$((ntypes + 1))
+		done <"$work/pti.types"
+		rows pti.rows "select s.sim_ns / 1e6, $cols sum(p.mixed)
+		    from snapshots s join pagetypeinfo p on p.snapshot_id = s.snapshot_id
+		    where $where group by s.snapshot_id order by s.seq"
+		{
+			printf '# ms\t%s\tmixed\n' "$(echo "$types" | tr ' ' "$TAB")"
+			cat "$work/pti.rows"
+		} >"$work/pti.dat"
+		# room above the stack (every pageblock of the zone) and the line
+		ymax=$(awk -F '\t' -v n="$ntypes" '
+			{
+				t = 0
+				for (i = 2; i <= n + 1; i++)
+					t += $i
+				if (t > m) m = t
+				if ($(n + 2) > m) m = $(n + 2)
+			}
+			END { print (m > 0 ? m : 1) * 1.05 }' "$work/pti.rows")
+		plot pagetypeinfo.gp "run$1-pagetypeinfo-node$node-$(safe "$zone")" \
+		    "data=$(gpstr "$work/pti.dat"); types=$(gpstr "$types");
+		    ntypes=$ntypes; xmin=$xmin; xmax=$xmax; ymax=$ymax;
+		    ttl=$(gpstr "pageblocks per migratetype, node $node $zone - $title")"
+	done <"$work/pti.zones"
+}
+
+plot_frag_events() { # RUN
+	if [ "$(q "select count(*) from vmstat where run_id = $1")" = 0 ]; then
+		note "run $1: no vmstat rows (an older kmsim wrote the run); no fragmentation events plot"
+		return
+	fi
+	time_span "$1"
+	cols=
+	for name in $FRAG_EVENTS; do
+		cols="$cols, max(case when v.name = '$name' then v.value end)"
+	done
+	rows fe.rows "select s.sim_ns / 1e6 $cols
+	    from snapshots s join vmstat v on v.snapshot_id = s.snapshot_id
+	    where s.run_id = $1 group by s.snapshot_id order by s.seq"
+	names=$FRAG_EVENTS
+	# The counters that rose above 0 (drawn), each counter's count at the
+	# last snapshot (thousands separated; "none" if the run lacks it), the
+	# key's line for the others (those that stayed at 0, and those the run
+	# lacks), and the largest count.
+	awk -F '\t' -v names="$names" '
+		function commas(v,   s) {
+			s = sprintf("%d", v)
+			while (s ~ /[0-9][0-9][0-9][0-9]/)
+				sub(/[0-9][0-9][0-9]([,]|$)/, ",&", s)
+			return s
+		}
+		{
+			for (i = 2; i <= NF; i++) {
+				if ($i == "")
+					continue
+				seen[i] = 1
+				last[i] = $i
+				if ($i + 0 > max[i] + 0) max[i] = $i
+			}
+		}
+		END {
+			n = split(names, nm, " ")
+			for (c = 1; c <= n; c++) {
+				i = c + 1
+				fin = fin (c > 1 ? " " : "") (i in seen ? commas(last[i]) : "none")
+				if (max[i] + 0 > 0) {
+					draw = draw (draw == "" ? "" : " ") c
+					if (max[i] + 0 > top) top = max[i] + 0
+				} else if (i in seen) {
+					zeros = zeros (zeros == "" ? "" : ", ") nm[c]
+				} else {
+					absent = absent (absent == "" ? "" : ", ") nm[c]
+				}
+			}
+			if (zeros != "")
+				others = "0 throughout: " zeros
+			if (absent != "")
+				others = others (others == "" ? "" : "; ") \
+				    "not recorded: " absent
+			print draw
+			print fin
+			print others
+			print top + 0
+		}' "$work/fe.rows" >"$work/fe.sum"
+	{
+		IFS= read -r draw
+		IFS= read -r finals
+		IFS= read -r others
+		IFS= read -r top
+	} <"$work/fe.sum"
+	if [ -z "$draw" ]; then
+		note "run $1: no fragmentation event counted ($(echo "$names" |
+		    sed 's/ /, /g') all 0); no fragmentation events plot"
+		return
+	fi
+	{
+		printf '# ms\t%s\n' "$(echo "$names" | tr ' ' "$TAB")"
+		cat "$work/fe.rows"
+	} >"$work/fe.dat"
+	ymin=0.7
+	ymax=$(awk -v t="$top" 'BEGIN { print (t < 2 ? 2 : t) * 1.5 }')
+	yt=$(log_ticks "$ymin" "$ymax")
+	plot frag-events.gp "run$1-frag-events" "data=$(gpstr "$work/fe.dat");
+	    names=$(gpstr "$names"); draw=$(gpstr "$draw");
+	    finals=$(gpstr "$finals"); others=$(gpstr "$others");
+	    xmin=$xmin; xmax=$xmax; ymin=$ymin; ymax=$ymax; yt=$(gpstr "$yt");
+	    ttl=$(gpstr "fragmentation events (vmstat) - $title")"
+}
+
+# run_nodes RUN: the number of nodes of the run's machine (from its
+# configuration, else from the nodes its rows name).
+run_nodes() {
+	q "select max(coalesce((select json_extract(config_json,
+		'\$.machine.nr_nodes') from runs
+		where run_id = $1 and json_valid(config_json)), 0),
+	    coalesce((select max(node) + 1 from zones where run_id = $1), 0)
+	    $([ "$has_numa" = 1 ] && echo ", coalesce((select max(max(from_node),
+		max(to_node)) + 1 from numa_allocs where run_id = $1), 0)"))"
+}
+
+plot_numa() { # RUN
+	nn=$(run_nodes "$1")
+	[ "${nn:-0}" -gt 1 ] || return 0
+	if [ "$(q "select count(*) from numa_allocs where run_id = $1")" = 0 ]; then
+		note "run $1: no numa_allocs rows (the run did not end, or an older kmsim wrote it); no node-pair heat map"
+		return
+	fi
+	# every pair, requesting node by requesting node
+	rows numa.rows "with recursive n(i) as (select 0 union all
+		select i + 1 from n where i + 1 < $nn),
+	    a as (select from_node, to_node, count from numa_allocs
+		where run_id = $1),
+	    t as (select from_node, sum(count) as total from a group by from_node)
+	    select s.i, r.i, coalesce(a.count, 0),
+		printf('%.1f', coalesce(100.0 * a.count / t.total, 0)),
+		printf('%,d', coalesce(a.count, 0))
+	    from n r join n s
+	    left join a on a.from_node = r.i and a.to_node = s.i
+	    left join t on t.from_node = r.i
+	    order by r.i, s.i"
+	{
+		printf '# serving\trequesting\tallocations\tpct_of_requesting\ttext\n'
+		cat "$work/numa.rows"
+	} >"$work/numa.dat"
+	rows numa.sum "select max(2, max(count)),
+	    printf('%.1f', 100.0 * sum(case when from_node = to_node then count
+		else 0 end) / sum(count))
+	    from numa_allocs where run_id = $1"
+	IFS="$TAB" read -r cbmax lshare <"$work/numa.sum"
+	plot numa-allocs.gp "run$1-numa-allocs" "data=$(gpstr "$work/numa.dat");
+	    nnodes=$nn; cbmax=$cbmax;
+	    ttl=$(gpstr "allocations per node pair, $lshare% local (served by the node asked for)
+$title")"
 }
 
 # log_ticks MIN MAX: tick marks for a logarithmic axis from MIN to MAX at
@@ -551,16 +749,45 @@ plot_sweeps() {
 	done <"$work/keys"
 }
 
+# The tables of the page allocator's plots: a database written before
+# they existed has none of them, and its runs no rows.
+has_pti=0
+has_vmstat=0
+has_numa=0
+if has_table pagetypeinfo; then
+	has_pti=1
+else
+	note "no pageblock mobility mix plot: the database has no 'pagetypeinfo' table"
+fi
+if has_table vmstat; then
+	has_vmstat=1
+else
+	note "no fragmentation events plot: the database has no 'vmstat' table"
+fi
+if has_table numa_allocs; then
+	has_numa=1
+else
+	for r in $runs; do
+		if [ "$(run_nodes "$r")" -gt 1 ]; then
+			note "no node-pair heat map: the database has no 'numa_allocs' table"
+			break
+		fi
+	done
+fi
+
 for r in $runs; do
 	title=$(run_title "$r")
 	if [ "$(q "select count(*) from snapshots where run_id = $r")" = 0 ]; then
-		note "run $r: no snapshots; no fragmentation or free block plots"
+		note "run $r: no snapshots; no fragmentation, free block, pageblock or event plots"
 	else
 		plot_fragindex "$r" unusable unusable_index \
 		    "unusable free space index"
 		plot_fragindex "$r" extfrag extfrag_index "fragmentation index"
 		plot_buddyinfo "$r"
+		[ "$has_pti" = 0 ] || plot_pagetypeinfo "$r"
+		[ "$has_vmstat" = 0 ] || plot_frag_events "$r"
 	fi
+	[ "$has_numa" = 0 ] || plot_numa "$r"
 	plot_latency "$r"
 done
 

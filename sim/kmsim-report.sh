@@ -5,7 +5,9 @@
 # Writes, per run, a summary table (configuration, trace and its SHA-256,
 # mode, events, simulated and wall time), the latency percentiles per op,
 # the failed allocations, the final unusable free space index per zone, the
-# replay fidelity and trace statistics when the run has them, and the plots
+# event counters (vmstat) that are not 0 at the last snapshot, the
+# allocations per node pair, the replay fidelity and trace statistics when
+# the run has them, and the plots
 # of kmsim-plot(1), which it runs with --format svg and inlines: the page
 # references no other file.  Every text from the database is escaped.  The
 # page is HTML5 in its XML-compatible form, so XML tools read it too.
@@ -22,8 +24,8 @@ usage: $prog DB -o FILE [--run ID]... [-q]
 
 Write an HTML report on the runs of the kmsim results database DB to FILE:
 a summary of each run, its latency percentiles, failures, final
-fragmentation, replay fidelity and trace statistics, and the plots of
-kmsim-plot inlined as SVG.
+fragmentation, event counters, allocations per node pair, replay fidelity
+and trace statistics, and the plots of kmsim-plot inlined as SVG.
 
   -o, --output FILE       the HTML file to write
   -r, --run ID            report this run (repeatable; default: every run)
@@ -162,6 +164,17 @@ else
 fi
 run_list=$(echo "$runs" | tr ' ' ',')
 
+# has_table NAME: the database has the table NAME (an older one may lack
+# the tables added to its schema version since).
+has_table() {
+	[ "$(q "select count(*) from sqlite_master where type = 'table'
+	    and name = '$1'")" = 1 ]
+}
+has_vmstat=0
+has_table vmstat && has_vmstat=1
+has_numa=0
+has_table numa_allocs && has_numa=1
+
 ### The output file: written beside its place, then renamed into it
 
 if [ -d "$out" ]; then
@@ -275,6 +288,7 @@ table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; vertical-align: top; }
 thead th { background: #f0f0f0; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
+tr.remote td { background: #fff4e5; }
 table.kv th { background: #f7f7f7; font-weight: normal; white-space: nowrap; }
 code, .hash { font-family: monospace; word-break: break-all; }
 .complete { color: #1a7f37; } .failed, .interrupted { color: #b42318; } .running { color: #9a6700; }
@@ -384,6 +398,38 @@ for r in $runs; do
 	final=$(q "select is_final from snapshots where run_id = $r
 	    order by seq desc limit 1")
 	[ "$final" != 0 ] || echo '<p>The last snapshot is not final: the run did not end.</p>' >>"$work/page"
+
+	# The cumulative event counters at the last snapshot, those above 0.
+	if [ "$has_vmstat" = 1 ]; then
+		last="(select snapshot_id from snapshots
+		    where run_id = $r order by seq desc limit 1)"
+		empty=
+		[ "$(q "select count(*) from vmstat
+		    where snapshot_id = $last")" = 0 ] ||
+			empty='No event was counted: every counter is 0.'
+		table 'Event counters at the last snapshot (vmstat, those above 0)' \
+		    '<tr><th>counter</th><th>events</th></tr>' "$empty" \
+		    "select '<tr><td><code>' || $(h name)
+			|| '</code></td><td class=\"n\">' || $(num value)
+			|| '</td></tr>'
+		    from vmstat where snapshot_id = $last and value > 0
+		    order by name"
+	fi
+
+	if [ "$has_numa" = 1 ]; then
+		table 'Allocations per node pair' \
+		    '<tr><th>requesting node</th><th>serving node</th><th>allocations</th><th>share of the requesting node&#8217;s allocations</th></tr>' \
+		    '' \
+		    "select '<tr class=\"' || case when from_node = to_node
+			then 'local' else 'remote' end || '\"><td class=\"n\">'
+			|| from_node || '</td><td class=\"n\">' || to_node
+			|| '</td><td class=\"n\">' || $(num count)
+			|| '</td><td class=\"n\">' || printf('%.1f%%', 100.0 * count
+			    / sum(count) over (partition by from_node))
+			|| '</td></tr>'
+		    from numa_allocs where run_id = $r
+		    order by from_node, to_node"
+	fi
 
 	for kind in replay.fidelity trace; do
 		case $kind in

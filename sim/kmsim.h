@@ -77,6 +77,9 @@ int kmsim_fail_at(char **cause, const struct srcpos *pos, const char *fmt, ...)
 int kmsim_parse_size(const char *s, uint64_t *out, char **cause);
 /* Parse an unsigned integer (decimal, or 0x hex); returns 0 or -1. */
 int kmsim_parse_u64(const char *s, uint64_t *out, char **cause);
+/* A node list as the kernel prints one ("0-1,3"), nodes 0..63, into a
+ * bit mask; an empty list is an error. */
+int kmsim_parse_nodelist(const char *s, uint64_t *mask, char **cause);
 int kmsim_parse_i64(const char *s, int64_t *out, char **cause);
 /* Format a byte count as "16 GiB" / "4 KiB" / "123 B" into buf. */
 const char *kmsim_fmt_size(uint64_t bytes, char *buf, size_t len);

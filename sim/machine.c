@@ -20,6 +20,10 @@
 
 const char *const wmark_names[NR_WMARK] = { "min", "low", "high", "promo" };
 
+static void count_pageblocks(struct machine *m);
+static void setup_cma(struct machine *m);
+static struct zone *span_zone(const struct machine *m, uint64_t pfn);
+
 /* x86-64 pageblock_order: HPAGE_PMD_ORDER (9 with 4 KiB pages), capped
  * by MAX_PAGE_ORDER (include/linux/pageblock-flags.h). */
 static unsigned pageblock_order_for(const struct config *cfg)
@@ -294,8 +298,25 @@ struct machine *machine_create(const struct config *cfg, char **cause)
 	}
 	nr_pb = (max_pfn >> m->pageblock_order) + 1;
 	m->pageblock_mt = xcalloc(nr_pb, 1);
-	/* mm/mm_init.c:memmap_init_range(): every pageblock starts movable */
-	memset(m->pageblock_mt, MIGRATE_MOVABLE, nr_pb);
+	/*
+	 * mm/page_alloc.c:build_all_zonelists(): grouping by mobility is off
+	 * when there are fewer pages than a pageblock per migratetype (or
+	 * the config turns it off), and set_pageblock_migratetype() then
+	 * makes every block unmovable.  mm/mm_init.c:memmap_init_range():
+	 * otherwise every pageblock starts movable.
+	 */
+	{
+		uint64_t total = 0;
+
+		for (n = 0; n < cfg->nr_nodes; n++)
+			total += cfg->nodes[n].memory >> cfg->page_shift;
+		m->mobility_disabled = !cfg->mobility || total <
+		    (UINT64_C(1) << m->pageblock_order) * MIGRATE_TYPES;
+	}
+	memset(m->pageblock_mt, m->mobility_disabled ? MIGRATE_UNMOVABLE :
+	    MIGRATE_MOVABLE, nr_pb);
+	m->pageblock_alloc = xcalloc(nr_pb, sizeof *m->pageblock_alloc);
+	m->pageblock_skip = xcalloc(nr_pb, 1);
 	m->nr_sections = (max_pfn + (UINT64_C(1) << m->section_shift) - 1) >>
 	    m->section_shift;
 	m->section_present = xcalloc(m->nr_sections, 1);
@@ -311,6 +332,7 @@ struct machine *machine_create(const struct config *cfg, char **cause)
 		uint64_t pfn = cn->start >> cfg->page_shift;
 
 		nd->id = n;
+		nd->kswapd_highest_zoneidx = MAX_NR_ZONES;
 		nd->node_start_pfn = pfn;
 		nd->node_spanned_pages = cn->span >> cfg->page_shift;
 		nd->node_present_pages = cn->memory >> cfg->page_shift;
@@ -357,6 +379,10 @@ struct machine *machine_create(const struct config *cfg, char **cause)
 				m->has_zone[z] = true;
 			}
 			pfn += zn->spanned_pages;
+			/* kcompactd(): pgdat->nr_zones - 1, the highest
+			 * populated zone */
+			if (zn->populated)
+				nd->kcompactd_highest_zoneidx = z;
 		}
 		for (i = 0; i < cn->nr_holes; i++)
 			mark_hole(m, cn->holes[i].start >> cfg->page_shift,
@@ -367,6 +393,8 @@ struct machine *machine_create(const struct config *cfg, char **cause)
 	for (i = 0; i < m->nr_zones; i++)
 		m->zones[i]->id = i;
 	build_zonelists(m);
+
+	setup_cma(m);
 
 	/* Boot: hand every present frame to the buddy allocator, but the
 	 * zone's reserved ones (memblock reservations sit low: the kernel
@@ -396,7 +424,11 @@ struct machine *machine_create(const struct config *cfg, char **cause)
 		}
 		memset(zn->free_count, 0, sizeof zn->free_count);
 	}
+	count_pageblocks(m);
+	m->node_allocs_size = (uint64_t)m->nr_nodes * (uint64_t)m->nr_nodes;
+	m->node_allocs = xcalloc(m->node_allocs_size, sizeof *m->node_allocs);
 	machine_setup_watermarks(m);
+	pcp_setup(m);
 	return m;
 
 out_free:
@@ -406,7 +438,7 @@ out_free:
 
 void machine_destroy(struct machine *m)
 {
-	int n;
+	int n, i;
 
 	if (m == NULL)
 		return;
@@ -415,20 +447,80 @@ void machine_destroy(struct machine *m)
 	if (m->nodes != NULL)
 		for (n = 0; n < m->nr_nodes; n++)
 			free(m->nodes[n].zonelist);
+	for (i = 0; m->zones != NULL && i < m->nr_zones; i++)
+		free(m->zones[i]->pcp);
+	free(m->node_allocs);
 	free(m->nodes);
 	free(m->zones);
 	free(m->cpu_to_node);
 	free(m->pageblock_mt);
+	free(m->pageblock_alloc);
+	free(m->pageblock_skip);
 	free(m->section_present);
 	free(m);
 }
 
-struct zone *machine_pfn_zone(const struct machine *m, uint64_t pfn)
+/*
+ * Pageblocks per zone as mm/vmstat.c:pagetypeinfo_showblockcount_print()
+ * counts them: every pageblock start in the zone's span whose section has
+ * memory.
+ */
+static void count_pageblocks(struct machine *m)
+{
+	uint64_t per = UINT64_C(1) << m->pageblock_order, pfn;
+	int i;
+
+	for (i = 0; i < m->nr_zones; i++) {
+		struct zone *z = m->zones[i];
+
+		for (pfn = z->zone_start_pfn; pfn < zone_end_pfn(z);
+		    pfn = (pfn | (per - 1)) + 1) {
+			if (!m->section_present[pfn >> m->section_shift])
+				continue;
+			z->nr_pageblocks[m->pageblock_mt[pfn >>
+			    m->pageblock_order]]++;
+		}
+	}
+}
+
+/*
+ * A CMA area of cfg->cma_size at the top of memory (memblock allocates
+ * top-down, as dma_contiguous_reserve() gets it on x86-64): its
+ * pageblocks become MIGRATE_CMA before the boot hand-over
+ * (mm/cma.c:cma_activate_area() -> init_cma_reserved_pageblock()).  The
+ * top zone of the last node below ZONE_MOVABLE holds it.
+ */
+static void setup_cma(struct machine *m)
+{
+	uint64_t nr = m->cfg->cma_size >> m->page_shift, per, start, pfn;
+	struct zone *z = NULL;
+	int i;
+
+	if (nr == 0)
+		return;
+	for (i = m->nr_zones - 1; i >= 0; i--) {
+		if (m->zones[i]->type != ZONE_MOVABLE &&
+		    m->zones[i]->spanned_pages >= nr) {
+			z = m->zones[i];
+			break;
+		}
+	}
+	if (z == NULL)
+		return;
+	per = UINT64_C(1) << m->pageblock_order;
+	start = (zone_end_pfn(z) - nr) & ~((UINT64_C(1) << m->max_order) - 1);
+	if (start < z->zone_start_pfn)
+		return;
+	for (pfn = start; pfn < start + nr; pfn += per)
+		m->pageblock_mt[pfn >> m->pageblock_order] = MIGRATE_CMA;
+	z->cma_pages = nr;
+}
+
+/* The zone whose span holds pfn, holes included, or NULL. */
+static struct zone *span_zone(const struct machine *m, uint64_t pfn)
 {
 	int lo = 0, hi = m->nr_zones - 1;
 
-	if (pfn >= m->max_pfn || (m->frames[pfn].flags & PF_HOLE))
-		return NULL;
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
 		struct zone *z = m->zones[mid];
@@ -441,6 +533,91 @@ struct zone *machine_pfn_zone(const struct machine *m, uint64_t pfn)
 			return z;
 	}
 	return NULL;
+}
+
+/*
+ * mm/page_owner.c:pagetypeinfo_showmixedcount_print() counts a block as
+ * mixed when a page in it was allocated for a type other than the
+ * block's; kmsim keeps per-block counts of allocated pages by type so the
+ * answer costs O(1).
+ */
+bool pageblock_is_mixed(const struct machine *m, uint64_t pb)
+{
+	int mt = m->pageblock_mt[pb], t;
+
+	for (t = 0; t < MIGRATE_PCPTYPES; t++)
+		if (t != mt && m->pageblock_alloc[pb][t] > 0)
+			return true;
+	return false;
+}
+
+/* The type a mixed block is counted under (CMA blocks count as movable). */
+static int mixed_bucket(int mt)
+{
+	return mt == MIGRATE_CMA ? MIGRATE_MOVABLE : mt;
+}
+
+/* Models mm/page_alloc.c:set_pageblock_migratetype(). */
+void set_pageblock_migratetype(struct machine *m, uint64_t pfn, int mt)
+{
+	uint64_t pb = pfn >> m->pageblock_order;
+	int old = m->pageblock_mt[pb];
+	struct zone *z;
+	bool mixed;
+
+	if (m->mobility_disabled && mt < MIGRATE_PCPTYPES)
+		mt = MIGRATE_UNMOVABLE;
+	if (old == mt)
+		return;
+	z = span_zone(m, pb << m->pageblock_order);
+	mixed = pageblock_is_mixed(m, pb);
+	m->pageblock_mt[pb] = (uint8_t)mt;
+	if (z == NULL)
+		return;
+	z->nr_pageblocks[old]--;
+	z->nr_pageblocks[mt]++;
+	if (mixed)
+		z->nr_mixed_pageblocks[mixed_bucket(old)]--;
+	if (pageblock_is_mixed(m, pb))
+		z->nr_mixed_pageblocks[mixed_bucket(mt)]++;
+}
+
+void pageblock_account(struct machine *m, uint64_t pfn, unsigned order,
+    int mt, int delta)
+{
+	uint64_t nr = UINT64_C(1) << order, per = UINT64_C(1) <<
+	    m->pageblock_order, end = pfn + nr, pb;
+	struct zone *z;
+
+	if (mt < 0 || mt >= MIGRATE_PCPTYPES || (z = span_zone(m, pfn)) == NULL)
+		return;
+	for (; pfn < end; pfn = (pb + 1) * per) {
+		uint64_t n = KMSIM_MIN(end, (pfn | (per - 1)) + 1) - pfn;
+		bool was;
+
+		pb = pfn >> m->pageblock_order;
+		was = pageblock_is_mixed(m, pb);
+		if (delta > 0)
+			m->pageblock_alloc[pb][mt] += (uint32_t)n;
+		else
+			m->pageblock_alloc[pb][mt] -= (uint32_t)KMSIM_MIN(n,
+			    m->pageblock_alloc[pb][mt]);
+		if (was != pageblock_is_mixed(m, pb)) {
+			int b = mixed_bucket(m->pageblock_mt[pb]);
+
+			if (was)
+				z->nr_mixed_pageblocks[b]--;
+			else
+				z->nr_mixed_pageblocks[b]++;
+		}
+	}
+}
+
+struct zone *machine_pfn_zone(const struct machine *m, uint64_t pfn)
+{
+	if (pfn >= m->max_pfn || (m->frames[pfn].flags & PF_HOLE))
+		return NULL;
+	return span_zone(m, pfn);
 }
 
 void machine_print(const struct machine *m, FILE *f)

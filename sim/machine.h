@@ -20,6 +20,7 @@
 #include "cost.h"
 #include "gfp.h"
 #include "kmsim.h"
+#include "vmstat.h"
 
 #define PFN_NONE UINT32_MAX		/* end of a free list */
 #define MACHINE_MAX_PFN (UINT32_MAX - 1)	/* frames are named by u32 */
@@ -34,12 +35,18 @@
 #define PF_TOUCHED	0x20	/* replay: a trace event named this frame */
 #define PF_AMBIGUOUS	0x40	/* replay: named by an event while a
 				   kpageflags snapshot was being read */
+#define PF_PREEXISTING	0x80	/* simulate from a capture: allocated
+				   before the trace began */
 
 /*
  * kmsim's struct page.  16 bytes: the free-list links of a free block's
  * head (pfns, PFN_NONE ends), the order of a free or allocated head, and
- * the migratetype list it sits on.  `private` belongs to the allocated
- * block's owner (the op id slot that holds it).
+ * the migratetype list it sits on (for an allocated head: the type it
+ * was allocated as).  `alloc_mt` of an allocated head is the mobility its
+ * gfp flags asked for (page_owner's view of it), which differs from
+ * `migratetype` only when grouping by mobility is off: what compaction
+ * may move and what makes a pageblock mixed.  `private` belongs to the
+ * allocated block's owner.
  */
 struct page_frame {
 	uint32_t next;
@@ -48,12 +55,37 @@ struct page_frame {
 	uint8_t order;
 	uint8_t flags;
 	uint8_t migratetype;
-	uint8_t spare;
+	uint8_t alloc_mt;
 };
 
 enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO,
 	NR_WMARK };
 extern const char *const wmark_names[NR_WMARK];
+
+/*
+ * include/linux/mmzone.h: the per-cpu page lists.  One list per
+ * migratetype for each order up to PAGE_ALLOC_COSTLY_ORDER, and two for
+ * the THP order (movable, and the rest); order_to_pindex() maps.
+ */
+#define PAGE_ALLOC_COSTLY_ORDER	3
+#define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+#define NR_PCP_THP		2
+#define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + NR_PCP_THP)
+
+/* include/linux/mmzone.h:struct per_cpu_pages, one per zone and CPU. */
+struct per_cpu_pages {
+	int count;		/* pages on the lists */
+	int high;		/* drain above this */
+	int high_min, high_max;	/* the range high is tuned in */
+	int batch;		/* refill and drain chunk */
+	int free_count;		/* pages freed since the last allocation */
+	uint8_t flags;		/* PCPF_* */
+	uint8_t alloc_factor;	/* batch scale for refills (0..3) */
+	uint32_t head[NR_PCP_LISTS];	/* pfn of the first block, PFN_NONE */
+	uint32_t tail[NR_PCP_LISTS];
+};
+#define PCPF_PREV_FREE_HIGH_ORDER	0x01
+#define PCPF_FREE_HIGH_BATCH		0x02
 
 /* include/linux/mmzone.h:struct free_area, one free list per migratetype. */
 struct free_area {
@@ -77,6 +109,27 @@ struct zone {
 	uint64_t watermark_boost;
 	uint64_t lowmem_reserve[MAX_NR_ZONES];
 	struct free_area free_area[NR_ORDERS_MAX];
+	struct per_cpu_pages *pcp;	/* machine->nr_cpus entries */
+	uint64_t pcp_pages;		/* pages on all CPUs' lists */
+	uint64_t nr_reserved_highatomic;	/* pages in highatomic blocks */
+	uint64_t nr_free_highatomic;	/* NR_FREE_HIGHATOMIC... free pages
+					   on MIGRATE_HIGHATOMIC lists */
+	uint64_t nr_free_cma;		/* free pages on MIGRATE_CMA lists */
+	uint64_t cma_pages;		/* pages in CMA pageblocks */
+
+	/* pageblocks (as /proc/pagetypeinfo counts them) */
+	uint64_t nr_pageblocks[MIGRATE_TYPES];	/* blocks of each type */
+	uint64_t nr_mixed_pageblocks[MIGRATE_TYPES];	/* ... holding pages
+					   allocated for another type */
+
+	/* compaction (include/linux/mmzone.h) */
+	unsigned compact_considered;
+	unsigned compact_defer_shift;
+	int compact_order_failed;
+	uint64_t compact_cached_free_pfn;
+	uint64_t compact_cached_migrate_pfn[2];	/* async, sync */
+	bool compact_blockskip_flush;
+
 	/* statistics */
 	uint64_t alloc_count[NR_ORDERS_MAX];	/* pgalloc by order */
 	uint64_t free_count[NR_ORDERS_MAX];
@@ -101,6 +154,21 @@ struct node {
 	 * Populated zones only; entries index machine->zones. */
 	int *zonelist;
 	int nr_zonelist;
+
+	/* kswapd and kcompactd (include/linux/mmzone.h:pglist_data) */
+	unsigned kswapd_order;
+	int kswapd_highest_zoneidx;
+	int kswapd_failures;
+	bool kswapd_wake;		/* wakeup_kswapd() asked for a run */
+	bool kswapd_pending;		/* a kswapd run is queued or running
+					   (ZONE_RECLAIM_ACTIVE) */
+	unsigned kcompactd_max_order;
+	int kcompactd_highest_zoneidx;
+	bool kcompactd_wake;		/* wakeup_kcompactd() asked */
+	bool kcompactd_pending;
+	uint64_t proactive_compact_trigger;
+	uint64_t reclaim_shortfall;	/* pages kswapd wanted but found
+					   nothing to reclaim */
 };
 
 struct machine {
@@ -115,6 +183,9 @@ struct machine {
 	struct page_frame *frames;	/* max_pfn entries */
 	size_t frames_bytes;
 	uint8_t *pageblock_mt;		/* one migratetype per pageblock */
+	uint32_t (*pageblock_alloc)[MIGRATE_PCPTYPES];	/* per pageblock:
+					   pages allocated for each type */
+	uint8_t *pageblock_skip;	/* compaction's skip bit per block */
 	uint64_t nr_sections;
 	uint8_t *section_present;	/* 1 if any frame of it is memory */
 	int nr_nodes;
@@ -127,6 +198,20 @@ struct machine {
 	bool has_zone[MAX_NR_ZONES];	/* any node populates it */
 	struct cost_model cost;
 	uint64_t min_free_kbytes;	/* in force (computed or configured) */
+	bool mobility_disabled;		/* page_group_by_mobility_disabled */
+	uint64_t il_next;		/* MPOL_INTERLEAVE's next node */
+	uint64_t vm_events[NR_VM_EVENT_ITEMS];
+	uint64_t node_allocs_size;	/* nr_nodes^2 */
+	uint64_t *node_allocs;		/* [requesting * nr_nodes + serving] */
+
+	/*
+	 * The owner of allocated blocks (the simulation's table of live
+	 * allocations), told when compaction moves a block so it can follow
+	 * it.  NULL: nothing to tell.
+	 */
+	void (*migrate_owner)(void *arg, uint64_t old_pfn, uint64_t new_pfn,
+	    unsigned order);
+	void *owner_arg;
 };
 
 /*
@@ -173,6 +258,26 @@ static inline uint64_t machine_cycles_to_ns(const struct machine *m,
  * setup_per_zone_lowmem_reserve()).  Called by machine_create().
  */
 void machine_setup_watermarks(struct machine *m);
+
+/*
+ * Set the migratetype of the pageblock holding pfn, keeping the zone's
+ * per-type block counts and mixed-block counts (set_pageblock_migratetype()).
+ */
+void set_pageblock_migratetype(struct machine *m, uint64_t pfn, int mt);
+static inline int get_pageblock_migratetype(const struct machine *m,
+    uint64_t pfn)
+{
+	return m->pageblock_mt[pfn >> m->pageblock_order];
+}
+/*
+ * Account 2^order pages at pfn allocated (delta +1) or freed (-1) for
+ * migratetype mt, in every pageblock they cover: the mixed-pageblock
+ * counts of /proc/pagetypeinfo (page_owner's view) follow.
+ */
+void pageblock_account(struct machine *m, uint64_t pfn, unsigned order,
+    int mt, int delta);
+/* Is this pageblock mixed: pages allocated for a type not its own? */
+bool pageblock_is_mixed(const struct machine *m, uint64_t pb);
 
 /* --show-machine: nodes, zones, pfn ranges, sections, watermarks. */
 void machine_print(const struct machine *m, FILE *f);

@@ -17,6 +17,7 @@
 #include "bundle.h"
 #include "config.h"
 #include "db.h"
+#include "dump.h"
 #include "kmsim.h"
 #include "machine.h"
 #include "sim.h"
@@ -56,6 +57,12 @@ static const char usage_text[] =
 "                        watermarks) and exit\n"
 "      --check           check the allocators' invariants after every op\n"
 "      --lenient         count and skip bad ops instead of stopping\n"
+"      --dump KINDS      print the machine at the end of the run as the\n"
+"                        kernel prints /proc/KIND: buddyinfo, pagetypeinfo,\n"
+"                        zoneinfo (comma-separated, repeatable)\n"
+"      --dump-at TIMES   dump also at these simulated times since the\n"
+"                        first op, e.g. 0,500us,10ms (ns, us, ms, s)\n"
+"      --dump-file FILE  write the dumps to FILE (default standard output)\n"
 "  -q, --quiet           no progress or summary on stderr\n"
 "      --progress        progress on stderr even when it is not a terminal\n"
 "  -h, --help            this help\n"
@@ -74,6 +81,9 @@ enum {
 	OPT_PARSE_ONLY,
 	OPT_SET,
 	OPT_SEED,
+	OPT_DUMP,
+	OPT_DUMP_AT,
+	OPT_DUMP_FILE,
 };
 
 static const struct option long_options[] = {
@@ -89,6 +99,9 @@ static const struct option long_options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "lenient", no_argument, NULL, OPT_LENIENT },
+	{ "dump", required_argument, NULL, OPT_DUMP },
+	{ "dump-at", required_argument, NULL, OPT_DUMP_AT },
+	{ "dump-file", required_argument, NULL, OPT_DUMP_FILE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "help", no_argument, NULL, 'h' },
@@ -102,6 +115,33 @@ static KMSIM_NORETURN void usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nTry 'kmsim --help' for more information.\n");
 	exit(2);
+}
+
+/* A usage error whose message a parser wrote into cause. */
+static KMSIM_NORETURN void usage_error_cause(const char *option, char *cause)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof msg, "%s: %s", option, cause);
+	free(cause);
+	usage_error("%s", msg);
+}
+
+/* --dump-at's times: static, so that a usage error's exit leaks nothing. */
+static uint64_t *dump_at;
+static int nr_dump_at;
+
+/* Close the dumps' stream; 1 if anything written to it was lost. */
+static int close_dump(FILE *f, const char *path)
+{
+	bool bad = ferror(f) != 0;
+
+	if (f != stdout ? fclose(f) != 0 : fflush(f) != 0)
+		bad = true;
+	if (!bad)
+		return 0;
+	fprintf(stderr, "%s: %s: cannot write the dumps\n", KMSIM_NAME, path);
+	return 1;
 }
 
 static void on_signal(int sig)
@@ -268,6 +308,8 @@ int main(int argc, char **argv)
 {
 	const char *config_path = NULL, *trace_path = NULL;
 	const char *db_path = DEFAULT_DB;
+	const char *dump_path = NULL;
+	FILE *dump_file = NULL;
 	struct sim_options opt;
 	struct trace_options topt;
 	struct config *cfg = NULL;
@@ -326,6 +368,19 @@ int main(int argc, char **argv)
 		case OPT_NO_DB:
 			no_db = true;
 			break;
+		case OPT_DUMP:
+			if (dump_parse_kinds(optarg, &opt.dump_kinds,
+			    &cause) != 0)
+				usage_error_cause("--dump", cause);
+			break;
+		case OPT_DUMP_AT:
+			if (dump_parse_times(optarg, &dump_at, &nr_dump_at,
+			    &cause) != 0)
+				usage_error_cause("--dump-at", cause);
+			break;
+		case OPT_DUMP_FILE:
+			dump_path = optarg;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -362,6 +417,23 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (opt.dump_kinds == 0 && nr_dump_at > 0)
+		usage_error("%s", "--dump-at needs --dump KIND");
+	if (opt.dump_kinds == 0 && dump_path != NULL)
+		usage_error("%s", "--dump-file needs --dump KIND");
+	if (dump_path != NULL && *dump_path == '\0')
+		usage_error("%s", "empty --dump-file path");
+	if (opt.dump_kinds != 0 && (parse_only || show_machine))
+		usage_error("--dump needs a run, not %s", parse_only ?
+		    "--parse-only" : "--show-machine");
+	if (dump_path != NULL && strcmp(dump_path, "-") == 0)
+		dump_path = NULL;
+	if (opt.dump_kinds != 0 && json && dump_path == NULL)
+		usage_error("%s", "--dump and --json would both write to"
+		    " standard output: give --dump-file FILE");
+	nr_dump_at = dump_sort_times(dump_at, nr_dump_at);
+	opt.dump_at_ns = dump_at;
+	opt.nr_dump_at = nr_dump_at;
 	if (parse_only) {
 		if (trace_path == NULL)
 			usage_error("%s", "--parse-only needs --trace FILE");
@@ -394,6 +466,8 @@ int main(int argc, char **argv)
 		mode = bundle != NULL && auto_config ? SIM_REPLAY : SIM_SIMULATE;
 	opt.mode = (enum sim_mode)mode;
 	opt.bundle = bundle;
+	/* on the capture's own machine, simulate starts from its state */
+	opt.seeded = auto_config;
 	if (show_machine) {
 		struct machine *m = machine_create(cfg, &cause);
 
@@ -409,9 +483,6 @@ int main(int argc, char **argv)
 	cmdline = join_argv(argc, argv);
 	opt.command_line = cmdline;
 	opt.progress = !quiet && (force_progress || isatty(STDERR_FILENO));
-	s = sim_create(cfg, &opt, &cause);
-	if (s == NULL)
-		goto out_free_cmdline;
 	topt.lenient = opt.lenient;
 	topt.page_shift = cfg->page_shift;
 	topt.seed = opt.seed;
@@ -425,6 +496,19 @@ int main(int argc, char **argv)
 		    ts->path);
 		goto out_free_cmdline;
 	}
+	/* after the trace opened: a bad trace leaves the file alone */
+	if (dump_path != NULL) {
+		dump_file = fopen(dump_path, "w");
+		if (dump_file == NULL) {
+			kmsim_fail(&cause, "%s: %s", dump_path,
+			    strerror(errno));
+			goto out_free_cmdline;
+		}
+		opt.dump_file = dump_file;
+	}
+	s = sim_create(cfg, &opt, &cause);
+	if (s == NULL)
+		goto out_free_cmdline;
 	if (!no_db) {
 		db = db_open(db_path, &cause);
 		if (db == NULL)
@@ -453,7 +537,11 @@ int main(int argc, char **argv)
 	} else if (!quiet && r == 0) {
 		print_summary(s, stderr);
 	}
+	if (opt.dump_kinds != 0 && close_dump(dump_file != NULL ? dump_file :
+	    stdout, dump_path != NULL ? dump_path : "standard output") != 0)
+		ret = 1;
 	free(cmdline);
+	free(dump_at);
 	db_close(db);
 	trace_close(ts);
 	sim_destroy(s);
@@ -466,6 +554,9 @@ out_free_cmdline:
 out_error:
 	fprintf(stderr, "%s: %s\n", KMSIM_NAME, cause);
 	free(cause);
+	free(dump_at);
+	if (dump_file != NULL)
+		fclose(dump_file);
 	db_close(db);
 	trace_close(ts);
 	sim_destroy(s);

@@ -24,7 +24,7 @@ static void touch(struct machine *m, uint64_t pfn, unsigned order)
 
 /* Seed the buddy from KPF_BUDDY: each run of free frames in a zone is
  * handed over in the largest aligned blocks, which merge as they go. */
-static void seed(struct machine *m, const struct kpageflags *kp)
+void replay_seed(struct machine *m, const struct kpageflags *kp)
 {
 	uint64_t pfn, end = KMSIM_MIN(kp->nr, m->max_pfn);
 
@@ -64,7 +64,7 @@ struct replay *replay_create(struct machine *m, const struct kpageflags *before,
 	r = xcalloc(1, sizeof *r);
 	r->m = m;
 	if (before != NULL && before->nr > 0)
-		seed(m, before);
+		replay_seed(m, before);
 	return r;
 }
 
@@ -92,13 +92,6 @@ void replay_mark_ambiguous(struct replay *r, const struct op *op)
 	end = KMSIM_MIN(op->pfn + (UINT64_C(1) << op->order), r->m->max_pfn);
 	for (q = op->pfn; q < end; q++)
 		r->m->frames[q].flags |= PF_AMBIGUOUS;
-}
-
-/* pcp_allowed_order(): orders up to PAGE_ALLOC_COSTLY_ORDER, and the THP
- * order, go through the per-cpu lists. */
-static bool pcp_allowed_order(const struct machine *m, unsigned order)
-{
-	return order <= 3 || order == m->pageblock_order;
 }
 
 static void set_head(struct machine *m, uint64_t pfn, unsigned order,
@@ -352,4 +345,58 @@ json_t *replay_json(const struct replay *r, const struct replay_fidelity *fid)
 		json_object_set_new(o, "fidelity", f);
 	}
 	return o;
+}
+
+/*
+ * What simulate mode starts from with a capture: the kernel's free
+ * frames in the buddy, and every other frame it had in use marked
+ * PF_PREEXISTING, counted as allocated for the mobility its flags
+ * suggest (on an LRU list: movable; anything else: unmovable).  A
+ * pageblock holding any page off the LRU starts unmovable, the others
+ * movable: on a 6.18 capture that gives 547 unmovable blocks where the
+ * kernel's pagetypeinfo had 441 unmovable and 80 reclaimable (kpageflags
+ * cannot tell reclaimable slab from unmovable).
+ */
+void simulate_seed(struct machine *m, const struct kpageflags *kp)
+{
+	uint64_t end = KMSIM_MIN(kp->nr, m->max_pfn), pb, nr_pb, pfn;
+	uint64_t per = UINT64_C(1) << m->pageblock_order;
+
+	replay_seed(m, kp);
+	nr_pb = (end + per - 1) / per;
+	for (pb = 0; pb < nr_pb; pb++) {
+		uint64_t unmovable = 0, start = pb * per;
+		uint64_t stop = KMSIM_MIN(start + per, end);
+
+		for (pfn = start; pfn < stop; pfn++) {
+			uint8_t f = kp->f[pfn];
+
+			if (f & (KPFS_BUDDY | KPFS_NOPAGE | KPFS_RESERVED |
+			    KPFS_ZERO) || (m->frames[pfn].flags &
+			    (PF_HOLE | PF_RESERVED | PF_BUDDY)))
+				continue;
+			if (!(f & KPFS_LRU))
+				unmovable++;
+		}
+		if (machine_pfn_zone(m, start) != NULL && !m->mobility_disabled)
+			set_pageblock_migratetype(m, start,
+			    unmovable > 0 ? MIGRATE_UNMOVABLE :
+			    MIGRATE_MOVABLE);
+	}
+	/* the free blocks follow their pageblocks' new types */
+	buddy_reset(m);
+	replay_seed(m, kp);
+	for (pfn = 0; pfn < end; pfn++) {
+		struct page_frame *fr = &m->frames[pfn];
+		uint8_t f = kp->f[pfn];
+		int mt;
+
+		if (fr->flags & (PF_HOLE | PF_RESERVED | PF_BUDDY) ||
+		    (f & (KPFS_BUDDY | KPFS_NOPAGE | KPFS_RESERVED)))
+			continue;
+		mt = (f & KPFS_LRU) ? MIGRATE_MOVABLE : MIGRATE_UNMOVABLE;
+		fr->flags |= PF_PREEXISTING;
+		fr->alloc_mt = fr->migratetype = (uint8_t)mt;
+		pageblock_account(m, pfn, 0, mt, +1);
+	}
 }

@@ -72,6 +72,12 @@ struct replay;
  * the buddy is rebuilt from its KPF_BUDDY frames and the rest counted as
  * allocated before the capture; without it the machine stays as booted.
  */
+/* The buddy from a kpageflags snapshot's KPF_BUDDY frames. */
+void replay_seed(struct machine *m, const struct kpageflags *kp);
+/* Simulate mode's start from a capture: the kernel's free frames free,
+ * the rest allocated before the trace (PF_PREEXISTING), pageblock types
+ * guessed from what they hold. */
+void simulate_seed(struct machine *m, const struct kpageflags *kp);
 struct replay *replay_create(struct machine *m, const struct kpageflags *before,
     char **cause);
 void replay_destroy(struct replay *r);

@@ -19,11 +19,13 @@
 #include <unistd.h>
 
 #include "buddy.h"
+#include "compaction.h"
 #include "evq.h"
 #include "idtab.h"
 #include "metrics.h"
 #include "replay.h"
 #include "sim.h"
+#include "vmscan.h"
 
 volatile sig_atomic_t sim_interrupted;
 
@@ -76,6 +78,21 @@ static const char *const cap_names[CAP_NR] = {
 	"failed_in_trace", "allocator_internal"
 };
 
+/* A background actor of one node (kswapd, kcompactd) as an event. */
+struct sim_actor {
+	struct evq_event ev;
+	struct sim *s;
+	int node;
+};
+
+/*
+ * How long a woken kernel thread takes to run (a wake-up plus a context
+ * switch on an idle CPU, ~10 us), and kcompactd's proactive period
+ * (mm/compaction.c:HPAGE_FRAG_CHECK_INTERVAL_MSEC).
+ */
+#define SIM_WAKE_NS		10000
+#define SIM_PROACTIVE_NS	(500 * 1000 * 1000)
+
 struct sim_failure {
 	unsigned order;
 	gfp_t gfp;
@@ -89,6 +106,7 @@ struct sim {
 	struct machine *m;
 	struct evq q;
 	struct idtab live;
+	struct idtab failed;		/* ids whose allocation failed */
 
 	/* the run in progress */
 	struct trace_source *ts;
@@ -96,6 +114,8 @@ struct sim {
 	int64_t run_id;
 	struct evq_event cursor;	/* fires at the next op's time */
 	struct evq_event snapshot;
+	struct evq_event dump;		/* --dump-at: follows the cursor */
+	int next_dump;			/* index in opt.dump_at_ns */
 	struct op op;			/* the op the cursor will issue */
 	bool have_op;
 	bool trace_done;
@@ -115,6 +135,17 @@ struct sim {
 	uint64_t op_count[OP_NR];
 	struct hist lat[OP_NR];
 	struct hist lat_failed;
+	struct hist lat_stall;		/* allocations that took the slow path */
+	uint64_t stall_cycles;
+	uint64_t preexisting_freed;	/* frees of the capture's own blocks */
+	uint64_t frees_of_failed;	/* frees of allocations that failed */
+	uint64_t nr_compacted, nr_reclaimed;
+
+	/* background actors (simulate mode) */
+	struct sim_actor *kswapd, *kcompactd;
+	struct evq_event proactive;
+	unsigned *proactive_defer;	/* per node */
+	uint64_t kswapd_cycles, kcompactd_cycles;
 	uint64_t nr_failures;
 	struct sim_failure *failures;
 	size_t nr_failure_kinds;
@@ -146,6 +177,40 @@ static double wall_now(void)
 	return (double)tv.tv_sec + (double)tv.tv_nsec / 1e9;
 }
 
+/*
+ * The frame of a live allocation's head names its slot in the table of
+ * live allocations (page_frame.private), kept as entries move, so that
+ * compaction can find the owner of a block it moves in O(1).
+ */
+static void sim_entry_moved(void *arg, const struct idtab_entry *e,
+    uint64_t slot)
+{
+	struct sim *s = arg;
+
+	if (e->pfn < s->m->max_pfn)
+		pfn_to_frame(s->m, e->pfn)->private = (uint32_t)slot;
+}
+
+/*
+ * Compaction moved a live block: its id now names the new pfn.  A block
+ * without an id (an anonymous allocation) has no entry, and a stale slot
+ * in its frame names an entry of another pfn.
+ */
+static void sim_migrate_owner(void *arg, uint64_t old_pfn, uint64_t new_pfn,
+    unsigned order)
+{
+	struct sim *s = arg;
+	struct idtab_entry *e;
+	uint32_t slot = pfn_to_frame(s->m, old_pfn)->private;
+
+	(void)order;
+	e = idtab_slot(&s->live, slot);
+	if (e == NULL || e->pfn != old_pfn)
+		return;
+	e->pfn = new_pfn;
+	pfn_to_frame(s->m, new_pfn)->private = slot;
+}
+
 struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
     char **cause)
 {
@@ -162,9 +227,15 @@ struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
 	}
 	evq_init(&s->q);
 	idtab_init(&s->live);
+	idtab_init(&s->failed);
+	s->live.moved = sim_entry_moved;
+	s->live.moved_arg = s;
+	s->m->migrate_owner = sim_migrate_owner;
+	s->m->owner_arg = s;
 	for (i = 0; i < OP_NR; i++)
 		hist_init(&s->lat[i]);
 	hist_init(&s->lat_failed);
+	hist_init(&s->lat_stall);
 	s->snapshot_cycles = machine_ns_to_cycles(s->m,
 	    cfg->snapshot_interval_ns);
 	if (s->snapshot_cycles == 0)
@@ -183,6 +254,16 @@ struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
 		s->replay = replay_create(s->m, s->kp_before.nr ?
 		    &s->kp_before : NULL, &warn);
 		free(warn);
+	} else if (opt->bundle != NULL && opt->seeded &&
+	    bundle_snapshot_dir(opt->bundle, "before") != NULL) {
+		/* simulate from the state the capture began in */
+		if (bundle_kpageflags(opt->bundle, "before", &s->kp_before,
+		    cause) < 0) {
+			sim_destroy(s);
+			return NULL;
+		}
+		if (s->kp_before.nr > 0)
+			simulate_seed(s->m, &s->kp_before);
 	}
 #ifdef KMSIM_DEBUG
 	s->opt.check = true;	/* --enable-debug checks every op */
@@ -196,6 +277,10 @@ void sim_destroy(struct sim *s)
 		return;
 	evq_fini(&s->q);
 	idtab_fini(&s->live);
+	idtab_fini(&s->failed);
+	free(s->kswapd);
+	free(s->kcompactd);
+	free(s->proactive_defer);
 	replay_destroy(s->replay);
 	kpageflags_free(&s->kp_before);
 	machine_destroy(s->m);
@@ -300,6 +385,54 @@ static uint64_t sim_replay(struct sim *s, const struct op *op)
 	return res.cycles;
 }
 
+/* Drop a live allocation. */
+static void forget(struct sim *s, struct idtab_entry *e)
+{
+	idtab_remove(&s->live, e);
+}
+
+/*
+ * A captured free of a block allocated before the trace began: with the
+ * capture's start state seeded, its frames are still PF_PREEXISTING at
+ * the pfn the kernel named, and go back to the allocator there (the
+ * per-cpu lists for the orders they take).  Anything else (no seeded
+ * state, a block the model's own allocations overlap) is only counted.
+ */
+static uint64_t free_preexisting(struct sim *s, const struct op *op, int cpu)
+{
+	struct machine *m = s->m;
+	uint64_t pfn = op->pfn, n = UINT64_C(1) << op->order, p;
+	struct alloc_result res;
+	struct page_frame *f;
+	struct zone *z;
+
+	if (pfn == OP_PFN_NONE || pfn >= m->max_pfn || n > m->max_pfn - pfn ||
+	    (pfn & (n - 1)) || op->order > m->max_order ||
+	    (z = machine_pfn_zone(m, pfn)) == NULL ||
+	    pfn + n > zone_end_pfn(z))
+		return 0;
+	for (p = pfn; p < pfn + n; p++)
+		if (!(m->frames[p].flags & PF_PREEXISTING))
+			return 0;
+	for (p = pfn; p < pfn + n; p++) {
+		f = pfn_to_frame(m, p);
+		f->flags &= (uint8_t)~PF_PREEXISTING;
+		if (p != pfn)
+			pageblock_account(m, p, 0, f->alloc_mt, -1);
+	}
+	f = pfn_to_frame(m, pfn);
+	f->flags |= PF_HEAD;
+	f->order = (uint8_t)op->order;
+	/* the head's own page is accounted for the block by page_free() */
+	pageblock_account(m, pfn, 0, f->alloc_mt, -1);
+	pageblock_account(m, pfn, op->order, f->alloc_mt, +1);
+	page_free(m, pfn, op->order, cpu, &res);
+	s->preexisting_freed++;
+	s->last_pfn = pfn;
+	hist_record(&s->lat[op->type], res.cycles);
+	return res.cycles;
+}
+
 /* Issue one op in simulate mode; returns its latency in cycles. */
 static uint64_t sim_issue(struct sim *s, const struct op *op)
 {
@@ -333,13 +466,18 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 			}
 			/* its free was never seen: forget the old one */
 			s->captured[CAP_REALLOC]++;
-			idtab_remove(&s->live, e);
+			forget(s, e);
 		}
 		req.order = op->order;
 		req.gfp = op->gfp;
 		req.preferred_node = op->node >= 0 && !captured ? op->node :
 		    machine_cpu_node(s->m, cpu);
 		req.migratetype = op->migratetype;
+		req.cpu = cpu;
+		req.policy = op->policy >= 0 ? (enum mpol_mode)op->policy :
+		    s->cfg->mempolicy;
+		req.nodemask = op->policy >= 0 ? op->nodemask :
+		    s->cfg->mempolicy_nodes;
 		if (page_alloc(s->m, &req, &res, &msg) != 0) {
 			bad_op(s, op, SKIP_BAD_REQUEST, msg);
 			return 0;
@@ -347,25 +485,47 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 		s->splits += res.splits;
 		if (res.fallback)
 			s->fallbacks++;
+		if (res.stalled) {
+			hist_record(&s->lat_stall, res.cycles);
+			s->stall_cycles += res.cycles;
+		}
+		s->nr_compacted += res.compacted;
+		s->nr_reclaimed += res.reclaimed;
 		if (res.pfn == OP_PFN_NONE) {
 			record_failure(s, op->order, op->gfp,
 			    req.preferred_node);
+			/* its free, if the trace has one, frees nothing */
+			if (op->has_id)
+				idtab_insert(&s->failed, op->id, OP_PFN_NONE,
+				    op->order);
 			hist_record(&s->lat_failed, res.cycles);
 			return res.cycles;
 		}
 		s->last_pfn = res.pfn;
 		if (res.zone->node != req.preferred_node)
 			s->remote_allocs++;
-		if (op->has_id && !(op->flags & OPF_FAILED))
+		if (op->has_id && !(op->flags & OPF_FAILED)) {
 			idtab_insert(&s->live, op->id, res.pfn, op->order);
+			if (s->failed.len > 0 &&
+			    (e = idtab_find(&s->failed, op->id)) != NULL)
+				idtab_remove(&s->failed, e);
+		}
 		hist_record(&s->lat[op->type], res.cycles);
 		return res.cycles;
 	case OP_FREE_PAGES:
 		e = op->has_id ? idtab_find(&s->live, op->id) : NULL;
+		if (e == NULL && op->has_id &&
+		    (e = idtab_find(&s->failed, op->id)) != NULL) {
+			/* a trace cannot know which of its allocations the
+			 * model fails: the free of one is counted, not bad */
+			idtab_remove(&s->failed, e);
+			s->frees_of_failed++;
+			return 0;
+		}
 		if (e == NULL) {
 			if (captured) {
 				s->captured[CAP_FREE_PREEXISTING]++;
-				return 0;
+				return free_preexisting(s, op, cpu);
 			}
 			xasprintf(&msg, "free of id '%s' that is not allocated"
 			    " (never allocated, or already freed)",
@@ -388,9 +548,9 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 				return 0;
 			}
 		}
-		page_free(s->m, e->pfn, e->order, &res);
+		page_free(s->m, e->pfn, e->order, cpu, &res);
 		s->last_pfn = e->pfn;
-		idtab_remove(&s->live, e);
+		forget(s, e);
 		s->merges += res.merges;
 		hist_record(&s->lat[op->type], res.cycles);
 		return res.cycles;
@@ -455,6 +615,76 @@ static void on_snapshot(struct evq *q, struct evq_event *ev, void *arg)
 		evq_push(q, ev, next);
 }
 
+/*
+ * --dump-at: the machine as /proc prints it at each time asked for, after
+ * every op issued before that time and before any issued at it or later
+ * (so 0 is the machine as booted).  The event waits behind the pending
+ * op, never past it: after the last op it must not be what moves the
+ * clock.  The times left when the trace ends are sim_dump_end()'s.
+ */
+static void sim_dump(struct sim *s, uint64_t ns, bool end)
+{
+	unsigned k = s->opt.dump_kinds;
+
+	/* one dump alone is the kernel's file as it is */
+	dump_write(s->m, k, s->opt.nr_dump_at > 0 || (k & (k - 1)) != 0, ns,
+	    end, s->opt.dump_file != NULL ? s->opt.dump_file : stdout);
+}
+
+static void on_dump(struct evq *q, struct evq_event *ev, void *arg)
+{
+	struct sim *s = arg;
+	uint64_t ns;
+
+	for (; s->next_dump < s->opt.nr_dump_at; s->next_dump++) {
+		ns = s->opt.dump_at_ns[s->next_dump];
+		if (!evq_pending(&s->cursor))
+			return;		/* the trace is over */
+		if (s->cursor.time < machine_ns_to_cycles(s->m, ns)) {
+			/* right after the pending op, which was queued
+			 * first and so runs first at an equal time */
+			evq_push(q, ev, s->cursor.time);
+			return;
+		}
+		sim_dump(s, ns, false);
+	}
+}
+
+static void sim_dump_start(struct sim *s)
+{
+	evq_event_init(&s->dump, on_dump, s);
+	s->next_dump = 0;
+	/* queued before the first op, so that it sees the boot state */
+	if (s->opt.dump_kinds != 0 && s->opt.nr_dump_at > 0)
+		evq_push(&s->q, &s->dump, 0);
+}
+
+/* The times reached after the last op, then the state at the end. */
+static void sim_dump_end(struct sim *s)
+{
+	uint64_t ns, first = 0;
+	int left = 0;
+
+	if (s->opt.dump_kinds == 0 || s->error != 0)
+		return;
+	evq_cancel(&s->q, &s->dump);
+	for (; s->next_dump < s->opt.nr_dump_at; s->next_dump++) {
+		ns = s->opt.dump_at_ns[s->next_dump];
+		if (s->trace_done &&
+		    machine_ns_to_cycles(s->m, ns) <= s->q.now)
+			sim_dump(s, ns, false);
+		else if (left++ == 0)
+			first = ns;
+	}
+	if (left > 0)
+		fprintf(stderr, "%s: --dump-at: %d time%s from %" PRIu64 " ns"
+		    " on not dumped: %s %" PRIu64 " ns\n", KMSIM_NAME, left,
+		    left == 1 ? "" : "s", first, s->trace_done ?
+		    "the run ended at" : "the run was interrupted at",
+		    machine_cycles_to_ns(s->m, s->q.now));
+	sim_dump(s, machine_cycles_to_ns(s->m, s->q.now), true);
+}
+
 static void progress(struct sim *s, bool last)
 {
 	double now = wall_now(), rate, pct = -1;
@@ -479,6 +709,94 @@ static void progress(struct sim *s, bool last)
 	fflush(stderr);
 }
 
+/*
+ * Turn the engines' wake-up requests into events: kswapd and kcompactd of
+ * a node run SIM_WAKE_NS after they were woken, once per wake-up.
+ */
+static void wake_actors(struct sim *s, uint64_t now)
+{
+	struct machine *m = s->m;
+	uint64_t delay = machine_ns_to_cycles(m, SIM_WAKE_NS);
+	int n;
+
+	if (s->kswapd == NULL)
+		return;
+	for (n = 0; n < m->nr_nodes; n++) {
+		struct node *nd = &m->nodes[n];
+
+		if (nd->kswapd_wake && !nd->kswapd_pending) {
+			nd->kswapd_pending = true;
+			evq_push(&s->q, &s->kswapd[n].ev, now + delay);
+		}
+		nd->kswapd_wake = false;
+		if (nd->kcompactd_wake && !nd->kcompactd_pending) {
+			nd->kcompactd_pending = true;
+			evq_push(&s->q, &s->kcompactd[n].ev, now + delay);
+		}
+		nd->kcompactd_wake = false;
+	}
+}
+
+/* kswapd's run: again after its own work while it makes progress. */
+static void on_kswapd(struct evq *q, struct evq_event *ev, void *arg)
+{
+	struct sim_actor *a = arg;
+	struct sim *s = a->s;
+	uint64_t cycles = 0;
+
+	(void)ev;
+	if (kswapd_run(s->m, a->node, &cycles))
+		evq_push(q, &a->ev, q->now + cycles);
+	else
+		s->m->nodes[a->node].kswapd_pending = false;
+	s->kswapd_cycles += cycles;
+	wake_actors(s, q->now + cycles);
+}
+
+static void on_kcompactd(struct evq *q, struct evq_event *ev, void *arg)
+{
+	struct sim_actor *a = arg;
+	struct sim *s = a->s;
+	uint64_t cycles = 0;
+
+	(void)ev;
+	kcompactd_run(s->m, a->node, &cycles);
+	s->m->nodes[a->node].kcompactd_pending = false;
+	s->kcompactd_cycles += cycles;
+	wake_actors(s, q->now + cycles);
+}
+
+/* mm/compaction.c:kcompactd()'s timeout: proactive compaction of every
+ * node whose fragmentation score is above the proactiveness mark. */
+static void on_proactive(struct evq *q, struct evq_event *ev, void *arg)
+{
+	struct sim *s = arg;
+	uint64_t cycles = 0;
+	int n;
+
+	for (n = 0; n < s->m->nr_nodes; n++) {
+		unsigned before;
+
+		/* a round that did not lower the score defers the next
+		 * 2^COMPACT_MAX_DEFER_SHIFT checks */
+		if (s->proactive_defer[n] > 0) {
+			s->proactive_defer[n]--;
+			continue;
+		}
+		if (s->m->nodes[n].kcompactd_pending ||
+		    !should_proactive_compact_node(s->m, n))
+			continue;
+		before = fragmentation_score_node(s->m, n);
+		proactive_compact_node(s->m, n, &cycles);
+		if (fragmentation_score_node(s->m, n) >= before)
+			s->proactive_defer[n] = 1u << COMPACT_MAX_DEFER_SHIFT;
+	}
+	s->kcompactd_cycles += cycles;
+	if (!s->trace_done)
+		evq_push(q, ev, q->now + machine_ns_to_cycles(s->m,
+		    SIM_PROACTIVE_NS));
+}
+
 /* Read the next op and put the cursor at its time. */
 static void advance_cursor(struct sim *s)
 {
@@ -494,6 +812,7 @@ static void advance_cursor(struct sim *s)
 	if (r == 0) {
 		s->trace_done = true;
 		evq_cancel(&s->q, &s->snapshot);
+		evq_cancel(&s->q, &s->proactive);
 		return;
 	}
 	evq_push(&s->q, &s->cursor, op_time(s, &s->op));
@@ -536,6 +855,7 @@ static void on_cursor(struct evq *q, struct evq_event *ev, void *arg)
 	}
 	if ((s->events & 0xffff) == 0)
 		progress(s, false);
+	wake_actors(s, s->next_free_time);
 	if (s->error == 0)
 		advance_cursor(s);
 }
@@ -678,6 +998,40 @@ static int db_record_results(struct sim *s, char **cause)
 				return -1;
 		}
 	}
+	if (s->lat_stall.count > 0 &&
+	    db_write_latency(s->db, s->run_id, "alloc_pages_stall",
+	    &s->lat_stall, s->m->cpu_mhz, cause) != 0)
+		return -1;
+	for (t = 0; t < NR_VM_EVENT_ITEMS; t++) {
+		snprintf(buf, sizeof buf, "vmstat.%s", vm_event_names[t]);
+		if (db_write_counter(s->db, s->run_id, buf,
+		    (double)s->m->vm_events[t], cause) != 0)
+			return -1;
+	}
+	for (t = 0; t < s->m->nr_nodes; t++) {
+		snprintf(buf, sizeof buf, "node%d.reclaim_shortfall", t);
+		if (db_write_counter(s->db, s->run_id, buf,
+		    (double)s->m->nodes[t].reclaim_shortfall, cause) != 0)
+			return -1;
+	}
+	if (db_write_numa(s->db, s->run_id, s->m, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "alloc.stalls",
+	    (double)s->lat_stall.count, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "alloc.stall_cycles",
+	    (double)s->stall_cycles, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "alloc.direct_compactions",
+	    (double)s->nr_compacted, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "alloc.direct_reclaims",
+	    (double)s->nr_reclaimed, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "alloc.frees_of_failed",
+	    (double)s->frees_of_failed, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "capture.preexisting_freed",
+	    (double)s->preexisting_freed, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "kswapd.cycles",
+	    (double)s->kswapd_cycles, cause) != 0 ||
+	    db_write_counter(s->db, s->run_id, "kcompactd.cycles",
+	    (double)s->kcompactd_cycles, cause) != 0)
+		return -1;
 	if (db_write_counter(s->db, s->run_id, "alloc.failures",
 	    (double)s->nr_failures, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.fallbacks",
@@ -730,6 +1084,26 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 	}
 	evq_event_init(&s->cursor, on_cursor, s);
 	evq_event_init(&s->snapshot, on_snapshot, s);
+	evq_event_init(&s->proactive, on_proactive, s);
+	/* the background actors act in simulate mode: in replay the
+	 * trace already holds what the kernel's own did */
+	if (s->replay == NULL) {
+		int n;
+
+		s->kswapd = xcalloc((size_t)s->m->nr_nodes, sizeof *s->kswapd);
+		s->kcompactd = xcalloc((size_t)s->m->nr_nodes,
+		    sizeof *s->kcompactd);
+		s->proactive_defer = xcalloc((size_t)s->m->nr_nodes,
+		    sizeof *s->proactive_defer);
+		for (n = 0; n < s->m->nr_nodes; n++) {
+			s->kswapd[n].s = s->kcompactd[n].s = s;
+			s->kswapd[n].node = s->kcompactd[n].node = n;
+			evq_event_init(&s->kswapd[n].ev, on_kswapd,
+			    &s->kswapd[n]);
+			evq_event_init(&s->kcompactd[n].ev, on_kcompactd,
+			    &s->kcompactd[n]);
+		}
+	}
 
 	if (db != NULL) {
 		cj = config_to_json(s->cfg);
@@ -754,9 +1128,14 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 		write_snapshot(s, 0);
 	}
 
+	sim_dump_start(s);
 	advance_cursor(s);
 	if (!s->trace_done)
 		evq_push(&s->q, &s->snapshot, s->snapshot_cycles);
+	if (!s->trace_done && s->kswapd != NULL &&
+	    s->cfg->compaction_proactiveness > 0)
+		evq_push(&s->q, &s->proactive, machine_ns_to_cycles(s->m,
+		    SIM_PROACTIVE_NS));
 	while (s->error == 0 && !sim_interrupted && evq_run_one(&s->q))
 		;
 	if (s->error == 0 && s->opt.check &&
@@ -777,6 +1156,7 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 
 	s->status = s->error ? "failed" : sim_interrupted ? "interrupted" :
 	    "complete";
+	sim_dump_end(s);
 	if (db != NULL && s->error == 0) {
 		/* the final snapshot and the aggregates */
 		s->ops_since_snapshot = 1;
@@ -893,6 +1273,9 @@ json_t *sim_summary_json(const struct sim *s)
 	if (s->lat_failed.count > 0)
 		json_object_set_new(lat, "alloc_pages_failed",
 		    latency_json(&s->lat_failed, m));
+	if (s->lat_stall.count > 0)
+		json_object_set_new(lat, "alloc_pages_stall",
+		    latency_json(&s->lat_stall, m));
 	json_object_set_new(root, "ops", ops);
 	json_object_set_new(root, "latency", lat);
 
@@ -907,7 +1290,28 @@ json_t *sim_summary_json(const struct sim *s)
 		    "count", (json_int_t)f->count));
 	}
 	json_object_set_new(fail, "by_kind", byk);
+	json_object_set_new(fail, "frees_of_failed", json_integer(
+	    (json_int_t)s->frees_of_failed));
 	json_object_set_new(root, "failures", fail);
+	{
+		json_t *vm = json_object(), *numa = json_array();
+		int a, b;
+
+		for (t = 0; t < NR_VM_EVENT_ITEMS; t++)
+			json_object_set_new(vm, vm_event_names[t], json_integer(
+			    (json_int_t)m->vm_events[t]));
+		json_object_set_new(root, "vmstat", vm);
+		for (a = 0; a < m->nr_nodes; a++) {
+			json_t *row = json_array();
+
+			for (b = 0; b < m->nr_nodes; b++)
+				json_array_append_new(row, json_integer(
+				    (json_int_t)m->node_allocs[(uint64_t)a *
+				    (uint64_t)m->nr_nodes + (uint64_t)b]));
+			json_array_append_new(numa, row);
+		}
+		json_object_set_new(root, "node_allocs", numa);
+	}
 	json_object_set_new(root, "fallbacks", json_integer((json_int_t)
 	    s->fallbacks));
 	json_object_set_new(root, "remote_allocations", json_integer(
@@ -944,6 +1348,25 @@ json_t *sim_summary_json(const struct sim *s)
 		json_object_set_new(zj, "managed_pages", json_integer(
 		    (json_int_t)z->managed_pages));
 		json_object_set_new(zj, "nr_free", nr_free);
+		{
+			json_t *pb = json_object(), *mx = json_object();
+			int mt;
+
+			for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+				json_object_set_new(pb, migratetype_names[mt],
+				    json_integer((json_int_t)
+				    z->nr_pageblocks[mt]));
+				json_object_set_new(mx, migratetype_names[mt],
+				    json_integer((json_int_t)
+				    z->nr_mixed_pageblocks[mt]));
+			}
+			json_object_set_new(zj, "pageblocks", pb);
+			json_object_set_new(zj, "mixed_pageblocks", mx);
+			json_object_set_new(zj, "pcp_pages", json_integer(
+			    (json_int_t)z->pcp_pages));
+			json_object_set_new(zj, "watermark_boost", json_integer(
+			    (json_int_t)z->watermark_boost));
+		}
 		json_object_set_new(zj, "unusable_index", unusable);
 		json_object_set_new(zj, "extfrag_index", extfrag);
 		json_array_append_new(frag, zj);
@@ -963,6 +1386,8 @@ json_t *sim_summary_json(const struct sim *s)
 			for (t = 0; t < CAP_NR; t++)
 				json_object_set_new(cap, cap_names[t],
 				    json_integer((json_int_t)s->captured[t]));
+			json_object_set_new(cap, "preexisting_freed",
+			    json_integer((json_int_t)s->preexisting_freed));
 			json_object_set_new(root, "capture", cap);
 		} else {
 			json_decref(cap);

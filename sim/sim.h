@@ -9,11 +9,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <signal.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
 #include "config.h"
 #include "db.h"
+#include "dump.h"
 #include "machine.h"
 #include "bundle.h"
 #include "trace.h"
@@ -30,8 +32,20 @@ struct sim_options {
 	bool progress;		/* progress lines on stderr */
 	enum sim_mode mode;
 	struct bundle *bundle;	/* borrowed; NULL for a plain trace */
+	bool seeded;		/* simulate: start from the bundle's before
+				   state (its own machine, --config auto) */
 	const char *command_line;	/* recorded in the runs row */
 	uint64_t seed;		/* --seed: recorded as the counter "seed" */
+
+	/*
+	 * --dump: the machine as /proc prints it (dump.h) at the end of the
+	 * run, and at each of dump_at_ns (simulated ns since the first op,
+	 * ascending, no repeats) after the ops issued before that time.
+	 */
+	unsigned dump_kinds;		/* DUMP_KIND() bits; 0: no dumps */
+	const uint64_t *dump_at_ns;	/* borrowed */
+	int nr_dump_at;
+	FILE *dump_file;		/* borrowed; NULL: stdout */
 };
 
 struct sim;

@@ -49,6 +49,7 @@ void op_clear(struct op *op)
 	op->node = -1;
 	op->pfn = OP_PFN_NONE;
 	op->migratetype = -1;
+	op->policy = -1;
 }
 
 int op_type_parse(const char *name)

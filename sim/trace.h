@@ -107,6 +107,8 @@ struct op {
 	uint64_t ino;		/* inode number */
 	uint64_t index;		/* page index (filemap: ofs >> PAGE_SHIFT) */
 	uint64_t nr;		/* a count: nr_pages, nr_lazy, reclaimed */
+	int policy;		/* alloc_pages: enum mpol_mode, -1 if unset */
+	uint64_t nodemask;	/* alloc_pages: the policy's nodes, 0 all */
 	int32_t aux[4];		/* extfrag: alloc_order, fallback_order,
 				   alloc_mt, fallback_mt; else unused */
 	const char *text;	/* marker text; valid until next() */

@@ -143,6 +143,54 @@ int kmsim_fail_at(char **cause, const struct srcpos *pos, const char *fmt, ...)
 	return -1;
 }
 
+/* One decimal node number; *p is left after it.  -1 if none. */
+static int64_t nodelist_number(const char **p)
+{
+	int64_t v = 0;
+
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	if (**p < '0' || **p > '9')
+		return -1;
+	for (; **p >= '0' && **p <= '9'; (*p)++)
+		if (v < 1000)		/* saturate; range checked by caller */
+			v = v * 10 + (**p - '0');
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	return v;
+}
+
+int kmsim_parse_nodelist(const char *s, uint64_t *mask, char **cause)
+{
+	const char *p = s;
+	int64_t a, b, n;
+
+	*mask = 0;
+	for (;;) {
+		if ((a = nodelist_number(&p)) < 0)
+			break;
+		b = a;
+		if (*p == '-') {
+			p++;
+			if ((b = nodelist_number(&p)) < 0)
+				break;
+			if (b < a)
+				return kmsim_fail(cause, "node range '%" PRId64
+				    "-%" PRId64 "' is reversed", a, b);
+		}
+		if (b > 63)
+			return kmsim_fail(cause, "node %" PRId64 " is out of"
+			    " range 0..63", b);
+		for (n = a; n <= b; n++)
+			*mask |= UINT64_C(1) << n;
+		if (*p == '\0')
+			return 0;
+		if (*p++ != ',')
+			break;
+	}
+	return kmsim_fail(cause, "'%s' is not a node list (like 0-1,3)", s);
+}
+
 int kmsim_parse_u64(const char *s, uint64_t *out, char **cause)
 {
 	const char *p = s;

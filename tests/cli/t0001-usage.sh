@@ -4,7 +4,7 @@
 ok_run "--help exits 0" "$KMSIM" --help
 check "--help shows the usage line" grep -q '^usage: kmsim --config FILE' "$tmp/out"
 check "--help lists every long option" sh -c \
-    "for o in config trace mode set seed db no-db json parse-only show-machine check lenient quiet progress help version; do grep -q -- \"--\$o\" '$tmp/out' || exit 1; done"
+    "for o in config trace mode set seed db no-db json parse-only show-machine dump dump-at dump-file check lenient quiet progress help version; do grep -q -- \"--\$o\" '$tmp/out' || exit 1; done"
 ok_run "--version exits 0" "$KMSIM" --version
 check "--version prints the version" grep -Eq '^kmsim [0-9]+\.[0-9]+' "$tmp/out"
 expect_fail "unknown option" 2 "^kmsim: unknown option '--bogus'" "$KMSIM" --bogus

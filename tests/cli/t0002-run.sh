@@ -3,7 +3,9 @@
 need_sqlite3
 db=$tmp/run.db
 
+# Without per-cpu lists every free reaches the buddy at once.
 ok_run "fill-free runs" "$KMSIM" --config "$configs/tiny.yaml" \
+    --set buddy.pcp=off \
     --trace "$fixtures/run/fill-free.yaml" --db "$db" --quiet --check
 expect_eq "one complete run" "1|complete" \
     "$(sql "$db" "select count(*), min(status) from runs")"
@@ -16,6 +18,15 @@ first=$(sql "$db" "select node, zone, ord, nr_free from buddyinfo where snapshot
 last=$(sql "$db" "select node, zone, ord, nr_free from buddyinfo where snapshot_id = (select max(snapshot_id) from snapshots) order by 1,2,3")
 check "the first snapshot has buddyinfo rows" test -n "$first"
 expect_eq "freeing everything restores the first snapshot" "$first" "$last"
+# With them, the pages the CPUs' lists kept make up the difference.
+ok_run "fill-free with per-cpu lists" "$KMSIM" --config "$configs/tiny.yaml" \
+    --trace "$fixtures/run/fill-free.yaml" --quiet --check --json
+cp "$tmp/out" "$tmp/pcp.json"
+expect_eq "free plus per-cpu pages at the end are the boot free pages" \
+    "$(sql "$db" "select sum(free_pages) from zones where snapshot_id = (select min(snapshot_id) from snapshots)")" \
+    "$(sql "$db" "select sum(json_extract(value, '\$.free_pages') + json_extract(value, '\$.pcp_pages')) from json_each(json_extract(readfile('$tmp/pcp.json'), '\$.zones'))")"
+check "some pages stayed on per-cpu lists" test \
+    "$(sql "$db" "select sum(json_extract(value, '\$.pcp_pages')) from json_each(json_extract(readfile('$tmp/pcp.json'), '\$.zones'))")" -gt 0
 expect_eq "the last snapshot is marked final" "1" \
     "$(sql "$db" "select is_final from snapshots order by snapshot_id desc limit 1")"
 expect_eq "latency rows count every op" "alloc_pages 400 free_pages 400" \

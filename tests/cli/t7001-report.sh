@@ -1,6 +1,8 @@
 # t7001-report: kmsim-report writes one self-contained HTML page: a row per
-# run, the summary tables, one inline SVG per plot of kmsim-plot, no
-# reference to another file, every text from the database escaped; and
+# run, the summary tables (the event counters above 0 and the allocations
+# per node pair among them), one inline SVG per plot of kmsim-plot, no
+# reference to another file, every text from the database escaped; an
+# older database without the page allocator's tables is reported too; and
 # it reports errors as "kmsim-report: message" with exit 1 (usage errors
 # exit 2), leaving no file behind.
 . "$top_srcdir/tests/lib.sh"
@@ -29,8 +31,8 @@ expect_fail "unknown option" 2 "^kmsim-report: unknown option '-z'" \
 expect_fail "a run id that is not a number" 2 "run id '1x' is not a positive number" \
     "$report" "$db" --run 1x -o "$tmp/x.html"
 
-### A database: a simulation, a replayed capture, and a config whose
-### path needs escaping
+### A database: a simulation, a replayed capture, a config whose path
+### needs escaping, and a run on four nodes
 
 weird="$tmp/cfg <&> \"q\".yaml"
 cp "$configs/tiny.yaml" "$weird"
@@ -40,6 +42,22 @@ ok_run "run 2: a replayed capture" "$KMSIM" --config auto \
     --trace "$fixtures/bundle-small" --db "$db" --quiet
 ok_run "run 3: a config named with <&>" "$KMSIM" --config "$weird" \
     --trace "$fixtures/run/exhaust.yaml" --db "$db" --quiet
+# Nine allocations, six asking for node 0 and three for node 2, spread by
+# the interleave policy round robin from node 0: node 0's go to nodes 0 1
+# 2 3 0 1, node 2's to nodes 2 3 0.
+cat >"$tmp/numa.yaml" <<'EOF'
+kmsim-trace: 1
+name: numa-spread
+ops:
+  - repeat: 6
+    ops:
+      - {op: alloc_pages, id: "a${i}", order: 0, gfp: GFP_KERNEL, node: 0}
+  - repeat: 3
+    ops:
+      - {op: alloc_pages, id: "b${i}", order: 1, gfp: GFP_KERNEL, node: 2, cpu: 8}
+EOF
+ok_run "run 4: four nodes, interleaved" "$KMSIM" --config "$configs/numa4.yaml" \
+    --set vm.mempolicy.mode=interleave --trace "$tmp/numa.yaml" --db "$db" --quiet
 
 ok_run "a report on every run" "$report" "$db" -o "$tmp/report.html"
 html=$tmp/report.html
@@ -47,8 +65,8 @@ expect_eq "it prints the file written" "$html" "$(cat "$tmp/out")"
 check "the report exists and is not empty" test -s "$html"
 expect_eq "it starts with the HTML5 doctype" '<!DOCTYPE html>' "$(head -n 1 "$html")"
 check "it ends the document" sh -c "tail -n 1 '$html' | grep -q '^</html>\$'"
-expect_eq "a table row per run" 3 "$(grep -c '<tr class="run">' "$html")"
-for r in 1 2 3; do
+expect_eq "a table row per run" 4 "$(grep -c '<tr class="run">' "$html")"
+for r in 1 2 3 4; do
 	check "a section for run $r" grep -q "<section id=\"run-$r\">" "$html"
 done
 
@@ -95,12 +113,79 @@ check "the replay fidelity of the capture" grep -q '<code>traced_changed_pct</co
 check "its trace statistics" grep -q '<code>lost_events</code>' "$html"
 expect_eq "fidelity only for the replayed run" 1 "$(grep -c '<h3>Replay fidelity</h3>' "$html")"
 check "the plots skipped are listed" grep -q "<li>no slab memory per cache plot" "$html"
+check "... with run 2's fragmentation events (a replay counts none)" \
+    grep -q "<li>run 2: no fragmentation event counted" "$html"
+for f in run1-pagetypeinfo-node0-DMA32 run1-frag-events run4-numa-allocs; do
+	check "the new plot $f is in the report" \
+	    grep -q "<figcaption>$f.svg</figcaption>" "$html"
+done
+
+# section RUN: run RUN's section of the page; in_table H3: the rows of the
+# table headed H3 on standard input.
+section() {
+	sed -n "/<section id=\"run-$1\">/,/<\/section>/p" "$html"
+}
+in_table() {
+	sed -n "/<h3>$1/,/<\/table>/p" | grep '^<tr'
+}
+expect_eq "a table of event counters per run" 4 \
+    "$(grep -c '<h3>Event counters at the last snapshot (vmstat, those above 0)</h3>' "$html")"
+events1=$(section 1 | in_table 'Event counters')
+check "run 1's pages allocated: the 1,215 of fill-free.yaml's 400 blocks" \
+    test -n "$(echo "$events1" | grep -F '<tr><td><code>pgalloc</code></td><td class="n">1,215</td></tr>')"
+check "... and as many freed" \
+    test -n "$(echo "$events1" | grep -F '<tr><td><code>pgfree</code></td><td class="n">1,215</td></tr>')"
+expect_eq "run 1's table: every counter above 0 at its last snapshot, and no other" \
+    "$(sql "$db" "select name from vmstat where snapshot_id = (select snapshot_id
+	from snapshots where run_id = 1 order by seq desc limit 1)
+	and value > 0 order by name")" \
+    "$(echo "$events1" | sed -n 's|^<tr><td><code>\([^<]*\)</code>.*|\1|p')"
+expect_eq "... none of its values is 0" "" \
+    "$(echo "$events1" | grep -F '<td class="n">0</td>' || true)"
+check "run 2, a replay, counted no event, and says so" \
+    test -n "$(section 2 | grep -F '<p>No event was counted: every counter is 0.</p>')"
+
+expect_eq "run 4's allocations per node pair, a row per pair with one" \
+'<tr class="local"><td class="n">0</td><td class="n">0</td><td class="n">2</td><td class="n">33.3%</td></tr>
+<tr class="remote"><td class="n">0</td><td class="n">1</td><td class="n">2</td><td class="n">33.3%</td></tr>
+<tr class="remote"><td class="n">0</td><td class="n">2</td><td class="n">1</td><td class="n">16.7%</td></tr>
+<tr class="remote"><td class="n">0</td><td class="n">3</td><td class="n">1</td><td class="n">16.7%</td></tr>
+<tr class="remote"><td class="n">2</td><td class="n">0</td><td class="n">1</td><td class="n">33.3%</td></tr>
+<tr class="local"><td class="n">2</td><td class="n">2</td><td class="n">1</td><td class="n">33.3%</td></tr>
+<tr class="remote"><td class="n">2</td><td class="n">3</td><td class="n">1</td><td class="n">33.3%</td></tr>' \
+    "$(section 4 | in_table 'Allocations per node pair')"
+expect_eq "run 1's: its 400 allocations, all on its one node" \
+    '<tr class="local"><td class="n">0</td><td class="n">0</td><td class="n">400</td><td class="n">100.0%</td></tr>' \
+    "$(section 1 | in_table 'Allocations per node pair')"
+expect_eq "run 2, a replay, has none, and no table" "" \
+    "$(section 2 | grep 'Allocations per node pair' || true)"
 
 ok_run "--run 2 -q" "$report" "$db" --run 2 -q -o "$tmp/two.html"
 expect_eq "-q prints nothing" "" "$(cat "$tmp/out" "$tmp/err")"
 expect_eq "--run 2: one row" 1 "$(grep -c '<tr class="run">' "$tmp/two.html")"
 expect_eq "--run 2: run 2's plots only" "$(ls "$tmp/p" | grep -c '^run2-')" \
     "$(grep -c '<svg' "$tmp/two.html")"
+
+### An older database, without the tables pagetypeinfo, vmstat and
+### numa_allocs
+
+sql "$db" ".backup '$tmp/old.db'"
+sql "$tmp/old.db" "drop table pagetypeinfo; drop table vmstat; drop table numa_allocs;"
+ok_run "a report on a database without the page allocator's tables" \
+    "$report" "$tmp/old.db" -o "$tmp/old.html"
+check "... is well-formed" sh -c "tail -n 1 '$tmp/old.html' | grep -q '^</html>\$'"
+expect_eq "... has a row per run" 4 "$(grep -c '<tr class="run">' "$tmp/old.html")"
+expect_eq "... no table of event counters" 0 \
+    "$(grep -c '<h3>Event counters' "$tmp/old.html" || true)"
+expect_eq "... nor of node pairs" 0 \
+    "$(grep -c '<h3>Allocations per node pair' "$tmp/old.html" || true)"
+check "... says which plots its tables would give" grep -q \
+    "<li>no pageblock mobility mix plot: the database has no 'pagetypeinfo' table</li>" \
+    "$tmp/old.html"
+ok_run "... and inlines the plots it has" "$KMSIM_PLOT" "$tmp/old.db" --format svg -q \
+    -o "$tmp/old-p"
+expect_eq "... all of them" "$(ls "$tmp/old-p" | wc -l | tr -d ' ')" \
+    "$(grep -c '<svg' "$tmp/old.html")"
 
 ### Errors: nothing is written
 

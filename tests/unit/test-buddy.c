@@ -28,6 +28,8 @@ static void make_config(struct config *cfg, struct config_node *nodes,
 	int n;
 
 	memset(cfg, 0, sizeof *cfg);
+	config_set_defaults(cfg);
+	cfg->pcp = false;	/* the buddy lists alone */
 	cfg->path = (char *)"test";
 	cfg->name = (char *)"test";
 	cfg->page_size = 4096;
@@ -72,7 +74,8 @@ static uint64_t nr_free(const struct zone *z, unsigned o)
 
 static uint64_t alloc(struct machine *m, unsigned order, gfp_t gfp, int node)
 {
-	struct alloc_request req = { order, gfp, node, -1 };
+	struct alloc_request req = { .order = order, .gfp = gfp,
+	    .preferred_node = node, .migratetype = -1 };
 	struct alloc_result res;
 	char *cause = NULL;
 
@@ -87,7 +90,7 @@ static void release(struct machine *m, uint64_t pfn, unsigned order)
 {
 	struct alloc_result res;
 
-	page_free(m, pfn, order, &res);
+	page_free(m, pfn, order, 0, &res);
 }
 
 TEST(boot_hands_over_max_order_blocks)
@@ -390,7 +393,8 @@ TEST(invalid_requests_are_refused)
 	struct config cfg;
 	struct config_node nodes[1];
 	struct machine *m;
-	struct alloc_request req = { 11, GFP_KERNEL, 0, -1 };
+	struct alloc_request req = { .order = 11, .gfp = GFP_KERNEL,
+	    .migratetype = -1 };
 	struct alloc_result res;
 	char *cause = NULL;
 

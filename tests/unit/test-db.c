@@ -162,6 +162,7 @@ struct test_machine {
 	struct machine m;
 	struct zone z[2];
 	struct zone *zp[2];
+	uint64_t node_allocs[4];
 };
 
 static void tm_init(struct test_machine *t)
@@ -206,6 +207,21 @@ static void tm_init(struct test_machine *t)
 	t->m.cpu_mhz = 2000;
 	t->m.nr_zones = 2;
 	t->m.zones = t->zp;
+	/* pageblocks: DMA32 all movable, one of them mixed; Normal 2048
+	 * blocks, 100 unmovable */
+	t->z[0].nr_pageblocks[MIGRATE_MOVABLE] = 0xff000 >> 9;
+	t->z[0].nr_mixed_pageblocks[MIGRATE_MOVABLE] = 1;
+	t->z[1].nr_pageblocks[MIGRATE_MOVABLE] = 1948;
+	t->z[1].nr_pageblocks[MIGRATE_UNMOVABLE] = 100;
+	t->m.vm_events[PGALLOC] = 5000;
+	t->m.vm_events[EXTFRAG_FALLBACK] = 7;
+	t->m.vm_events[COMPACTSTALL] = 2;
+	/* two nodes: node 0 served 90 of its own and 10 by node 1 */
+	t->m.nr_nodes = 2;
+	t->node_allocs[0] = 90;
+	t->node_allocs[1] = 10;
+	t->node_allocs[3] = 50;
+	t->m.node_allocs = t->node_allocs;
 }
 
 static const struct db_run_info test_info = {
@@ -262,6 +278,8 @@ static int populate(const char *path)
 	    db_write_snapshot(db, r1, &t.m, 1000, 500, &cause) != 0 ||
 	    db_txn_commit(db, &cause) != 0)
 		goto out_close;
+	t.m.vm_events[PGALLOC] += 1000;
+	t.m.vm_events[EXTFRAG_FALLBACK] += 3;
 	t.z[0].free_area[3].nr_free = 0;
 	t.z[0].free_area[2].nr_free = 4;
 	if (db_txn_begin(db, &cause) != 0 ||
@@ -276,6 +294,7 @@ static int populate(const char *path)
 	    db_write_counter(db, r1, "ops.alloc_pages", 1000, &cause) ||
 	    db_write_counter(db, r1, "ops.alloc_pages", 1001, &cause) ||
 	    db_write_counter(db, r1, "lenient.skipped", 0, &cause) ||
+	    db_write_numa(db, r1, &t.m, &cause) ||
 	    db_txn_commit(db, &cause) != 0)
 		goto out_close;
 	end.status = "complete";
@@ -1042,6 +1061,39 @@ static char *man_page_path(void)
 	return p;
 }
 
+/* The page allocator's tables: a row per type and zone per snapshot,
+ * the counters per snapshot, the node pairs once. */
+TEST(buddy_tables)
+{
+	char *path = tpath("buddy.db");
+	sqlite3 *c;
+
+	ASSERT_EQ(populate(path), 0);
+	c = peek_open(path);
+	ASSERT(c != NULL);
+	/* 2 snapshots of run 1 x 2 zones x 6 types, plus the other runs */
+	ASSERT_EQ(q_int(c, "SELECT count(*) FROM pagetypeinfo"
+	    " WHERE run_id = 1"), 2 * 2 * 6);
+	ASSERT_EQ(q_int(c, "SELECT pageblocks FROM pagetypeinfo"
+	    " WHERE run_id = 1 AND zone = 'Normal' AND migratetype ="
+	    " 'Unmovable' ORDER BY snapshot_id LIMIT 1"), 100);
+	ASSERT_EQ(q_int(c, "SELECT mixed FROM pagetypeinfo WHERE run_id"
+	    " = 1 AND zone = 'DMA32' AND migratetype = 'Movable' LIMIT 1"), 1);
+	/* free pages per type: the DMA32 lists are all on type 0 here */
+	ASSERT_EQ(q_int(c, "SELECT free_pages FROM pagetypeinfo"
+	    " WHERE run_id = 1 AND zone = 'DMA32' AND migratetype ="
+	    " 'Unmovable' ORDER BY snapshot_id LIMIT 1"), 0);
+	ASSERT_EQ(q_int(c, "SELECT max(value) FROM vmstat WHERE run_id = 1"
+	    " AND name = 'pgalloc'"), 6000);
+	ASSERT_EQ(q_int(c, "SELECT max(value) - min(value) FROM vmstat"
+	    " WHERE run_id = 1 AND name = 'extfrag_fallback'"), 3);
+	ASSERT_EQ(q_int(c, "SELECT count(*) FROM numa_allocs"), 3);
+	ASSERT_EQ(q_int(c, "SELECT count FROM numa_allocs WHERE"
+	    " from_node = 0 AND to_node = 1"), 10);
+	sqlite3_close(c);
+	free(path);
+}
+
 TEST(man_page_examples)
 {
 	char *path = tpath("examples.db"), *man = man_page_path();
@@ -1138,6 +1190,7 @@ int main(void)
 	RUN(misuse_is_refused);
 	RUN(write_failure_is_an_error);
 	RUN(failed_snapshot_leaves_nothing);
+	RUN(buddy_tables);
 	RUN(man_page_examples);
 	rc = tap_done();
 	rm_tree(tmp_dir);
