@@ -981,7 +981,7 @@ static int db_write_zone(struct db *db, int64_t snapshot_id, int64_t run_id,
 	for (w = 0; w < MIGRATE_TYPES; w++) {
 		uint64_t free_pages = 0;
 
-		for (o = 0; o < nr_orders; o++)
+		for (o = 0; o < nr_orders && o < NR_ORDERS_MAX; o++)
 			free_pages += z->free_area[o].nr_free_mt[w] << o;
 		sqlite3_bind_int64(st, 1, snapshot_id);
 		sqlite3_bind_int64(st, 2, run_id);
