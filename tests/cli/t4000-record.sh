@@ -124,7 +124,10 @@ expect_fail "a missing command is refused" 127 "command not found" \
     "$rec" -o "$tmp/b" -- /nonexistent/command
 tracefs_restored "refusals leave tracefs alone"
 
-run "$rec" -q -b 20000 -o "$tmp/b" -- sh -c 'ls /usr/share >/dev/null; sleep 0.2'
+# The snapshots read /proc/kpageflags (8 bytes a page) while tracing:
+# the kmem events of that read, and of whatever else the machine runs,
+# must not overwrite the first markers, so the ring holds 100 MiB a CPU.
+run "$rec" -q -b 100000 -o "$tmp/b" -- sh -c 'ls /usr/share >/dev/null; sleep 0.2'
 expect_eq "a record exits with the command's status" 0 "$status"
 [ "$status" -eq 0 ] || sed 's/^/# /' "$tmp/err"
 tracefs_restored "tracefs is left as it was found"
