@@ -1220,6 +1220,33 @@ static int config_read_name(struct config_reader *r, yaml_node_t *n)
 	return 0;
 }
 
+static int config_read_slab(struct config_reader *r, yaml_node_t *map)
+{
+	static const char *const names[] = {
+		"merge", "cpu_partial", "min_objects", "max_order"
+	};
+	yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
+	struct config *cfg = r->cfg;
+
+	if (config_collect(r, map, "slab", names, ARRAY_SIZE(names), "key",
+	    " in slab", vals, keys) != 0)
+		return -1;
+	if (vals[0] != NULL && config_bool(r, vals[0], names[0],
+	    &cfg->slab_merge) != 0)
+		return -1;
+	if (vals[1] != NULL && config_bool(r, vals[1], names[1],
+	    &cfg->slab_cpu_partial) != 0)
+		return -1;
+	/* mm/slub.c: slab_min_objects= and slab_max_order= bounds */
+	if (vals[2] != NULL && config_uint(r, vals[2], names[2], 0, 32767,
+	    &cfg->slab_min_objects) != 0)
+		return -1;
+	if (vals[3] != NULL && config_uint(r, vals[3], names[3], 0,
+	    CONFIG_MAX_ORDER, &cfg->slab_max_order) != 0)
+		return -1;
+	return 0;
+}
+
 /* Cross-checks of vm: and buddy: against the machine. */
 static int config_check_policy(struct config_reader *r)
 {
@@ -1250,9 +1277,9 @@ static int config_check_policy(struct config_reader *r)
 static int config_read_root(struct config_reader *r, yaml_node_t *root)
 {
 	static const char *const names[] = {
-		"name", "machine", "vm", "cost", "metrics", "buddy"
+		"name", "machine", "vm", "cost", "metrics", "buddy", "slab"
 	};
-	enum { K_NAME, K_MACHINE, K_VM, K_COST, K_METRICS, K_BUDDY };
+	enum { K_NAME, K_MACHINE, K_VM, K_COST, K_METRICS, K_BUDDY, K_SLAB };
 	yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
 
 	if (root->type != YAML_MAPPING_NODE)
@@ -1268,6 +1295,7 @@ static int config_read_root(struct config_reader *r, yaml_node_t *root)
 		return -1;
 	if (config_read_vm(r, vals[K_VM]) != 0 ||
 	    config_read_buddy(r, vals[K_BUDDY]) != 0 ||
+	    config_read_slab(r, vals[K_SLAB]) != 0 ||
 	    config_read_cost(r, vals[K_COST]) != 0 ||
 	    config_read_metrics(r, vals[K_METRICS]) != 0)
 		return -1;
@@ -1296,6 +1324,9 @@ void config_set_defaults(struct config *cfg)
 	cfg->mobility = true;
 	cfg->highatomic = true;
 	cfg->pcp = true;
+	cfg->slab_merge = true;
+	cfg->slab_cpu_partial = true;
+	cfg->slab_max_order = 3;
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		cfg->lowmem_reserve_ratio[z] = config_lowmem_reserve_default[z];
 	cost_model_init(&cfg->cost);
@@ -1902,6 +1933,18 @@ json_t *config_to_json(const struct config *cfg)
 		json_object_set_new(b, "pcp", json_boolean(cfg->pcp));
 		json_object_set_new(b, "cma", config_json_u64(cfg->cma_size));
 		json_object_set_new(root, "buddy", b);
+	}
+	{
+		json_t *b = json_object();
+
+		json_object_set_new(b, "merge", json_boolean(cfg->slab_merge));
+		json_object_set_new(b, "cpu_partial",
+		    json_boolean(cfg->slab_cpu_partial));
+		json_object_set_new(b, "min_objects",
+		    json_integer(cfg->slab_min_objects));
+		json_object_set_new(b, "max_order",
+		    json_integer(cfg->slab_max_order));
+		json_object_set_new(root, "slab", b);
 	}
 
 	cost = json_object();

@@ -110,6 +110,12 @@ struct config {
 	bool pcp;			/* per-cpu lists, default on */
 	uint64_t cma_size;		/* bytes of CMA area, default 0 */
 
+	/* slab: (SLUB's boot parameters) */
+	bool slab_merge;		/* !slab_nomerge, default on */
+	bool slab_cpu_partial;		/* CONFIG_SLUB_CPU_PARTIAL, on */
+	unsigned slab_min_objects;	/* slab_min_objects=, 0: from CPUs */
+	unsigned slab_max_order;	/* slab_max_order=, default 3 */
+
 	/* cost: */
 	struct cost_model cost;
 

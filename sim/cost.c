@@ -24,6 +24,16 @@
  *           remap, ~2-5 us per base page in published compaction traces.
  *  [reclaim] shrink_folio_list() costs ~1-3 us per reclaimed page
  *           (unmap, LRU isolation, freeing) when clean.
+ *  [slub]   Brouer's slab_bulk_test01 / time_bench modules: a
+ *           kmem_cache_alloc+free pair on the per-cpu fast path costs
+ *           ~40-60 cycles; the slow path with a partial list or a new
+ *           slab several hundred (cmpxchg_double, list_lock, init).
+ *  [pcpu]   mm/percpu.c: an allocation takes pcpu_alloc_mutex and
+ *           pcpu_lock, walks metadata blocks (a few cache lines each)
+ *           and memsets every unit's copy; populating maps each page
+ *           into the chunk's vmalloc area (page table writes, a TLB
+ *           flush amortised over the range); a new chunk allocates its
+ *           maps and reserves vmalloc space (pcpu_get_vm_areas()).
  *  [numa]   remote DRAM access ~1.5-2x local (~80 ns local, ~130 ns one
  *           hop); the SLIT distance scales it (20 = one hop).
  */
@@ -82,6 +92,41 @@ const struct cost_info cost_table[COST_NR] = {
 	[COST_MIGRATE_PAGE] = { "migrate_page", 6000,
 	    "migrating one 4 KiB page: unmap, copy, remap",
 	    "[copy] copy plus TLB flush, ~2 us" },
+	[COST_SLAB_FAST] = { "slab_fast", 25,
+	    "kmem_cache_alloc() from the CPU's freelist",
+	    "[slub] half of the ~50-cycle alloc+free fast path" },
+	[COST_SLAB_SLOW] = { "slab_slow", 150,
+	    "entering ___slab_alloc(): local lock, freelist reload",
+	    "[slub] cmpxchg_double on the slab plus irq save/restore" },
+	[COST_SLAB_NODE] = { "slab_node", 100,
+	    "taking n->list_lock and moving slabs on a node partial list",
+	    "[lock] a spinlock pair plus [list] a few list operations" },
+	[COST_SLAB_NEW] = { "slab_new", 400,
+	    "allocate_slab(): setting up a new slab's freelist and counters",
+	    "[slub] shuffle/freelist build over the slab's objects" },
+	[COST_SLAB_FREE_FAST] = { "slab_free_fast", 25,
+	    "kmem_cache_free() to the CPU's active slab",
+	    "[slub] the other half of the fast path" },
+	[COST_SLAB_FREE_SLOW] = { "slab_free_slow", 120,
+	    "__slab_free(): cmpxchg_double on a slab not the CPU's own",
+	    "[slub] the remote-free path, a locked cmpxchg16b" },
+	[COST_PCPU_ALLOC] = { "pcpu_alloc", 400,
+	    "pcpu_alloc(): mutex, pcpu_lock, hint upkeep, clearing the units",
+	    "[pcpu] two lock pairs plus a memset per unit" },
+	[COST_PCPU_FREE] = { "pcpu_free", 200,
+	    "free_percpu(): finding the chunk, pcpu_lock, hint upkeep",
+	    "[pcpu] a lock pair plus bitmap and hint writes" },
+	[COST_PCPU_BLOCK_SCAN] = { "pcpu_block_scan", 20,
+	    "one percpu metadata block (or its bitmap) looked at",
+	    "[pcpu] a struct pcpu_block_md cache line, [list]" },
+	[COST_PCPU_POPULATE_PAGE] = { "pcpu_populate_page", 300,
+	    "mapping one populated percpu page into a unit (depopulation "
+	    "charges half)",
+	    "[pcpu] a page table write plus a share of the TLB flush" },
+	[COST_PCPU_CHUNK_CREATE] = { "pcpu_chunk_create", 5000,
+	    "pcpu_create_chunk(): chunk maps and vmalloc areas (destruction "
+	    "charges half)",
+	    "[pcpu] several kzalloc/vmalloc calls and a vmap_area search" },
 };
 
 void cost_model_init(struct cost_model *cm)

@@ -28,6 +28,17 @@ enum cost_item {
 	COST_RECLAIM_PAGE,	/* reclaiming one page (unmap, free) */
 	COST_COMPACT_SCAN,	/* a compaction scanner looking at one page */
 	COST_MIGRATE_PAGE,	/* migrating one 4 KiB page: unmap, copy, map */
+	COST_SLAB_FAST,		/* slab_alloc_node() from c->freelist */
+	COST_SLAB_SLOW,		/* entering ___slab_alloc() */
+	COST_SLAB_NODE,		/* n->list_lock and a node partial list op */
+	COST_SLAB_NEW,		/* allocate_slab(): setting up a new slab */
+	COST_SLAB_FREE_FAST,	/* do_slab_free() to the CPU's active slab */
+	COST_SLAB_FREE_SLOW,	/* __slab_free() */
+	COST_PCPU_ALLOC,	/* pcpu_alloc(): locks, hint upkeep, memset */
+	COST_PCPU_FREE,		/* free_percpu(): chunk lookup, lock, hints */
+	COST_PCPU_BLOCK_SCAN,	/* one percpu metadata block looked at */
+	COST_PCPU_POPULATE_PAGE, /* one page allocated and mapped per unit */
+	COST_PCPU_CHUNK_CREATE,	/* pcpu_create_chunk(): maps, vm areas */
 	COST_NR
 };
 

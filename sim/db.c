@@ -38,6 +38,7 @@
 
 #include "db.h"
 #include "kmsim.h"
+#include "slab.h"
 
 /*
  * The parameters of a run of a sweep (kmsim-sweep(1) writes them; empty
@@ -87,6 +88,28 @@
 	"  count INTEGER NOT NULL,\n" \
 	"  PRIMARY KEY (run_id, from_node, to_node)\n" \
 	") WITHOUT ROWID;\n"
+
+/* The slab caches per snapshot (/proc/slabinfo's columns and the bytes
+ * asked for and given), added to schema 1 like params. */
+#define DB_SLAB_SQL \
+	"CREATE TABLE IF NOT EXISTS slabinfo (\n" \
+	"  snapshot_id INTEGER NOT NULL\n" \
+	"    REFERENCES snapshots ON DELETE CASCADE,\n" \
+	"  run_id INTEGER NOT NULL,\n" \
+	"  cache TEXT NOT NULL,\n" \
+	"  active_objs INTEGER NOT NULL,\n" \
+	"  num_objs INTEGER NOT NULL,\n" \
+	"  objsize INTEGER NOT NULL,\n" \
+	"  objperslab INTEGER NOT NULL,\n" \
+	"  pagesperslab INTEGER NOT NULL,\n" \
+	"  active_slabs INTEGER NOT NULL,\n" \
+	"  num_slabs INTEGER NOT NULL,\n" \
+	"  bytes_requested INTEGER NOT NULL,\n" \
+	"  bytes_allocated INTEGER NOT NULL,\n" \
+	"  slab_bytes INTEGER NOT NULL,\n" \
+	"  PRIMARY KEY (snapshot_id, cache)\n" \
+	") WITHOUT ROWID;\n" \
+	"CREATE INDEX IF NOT EXISTS slabinfo_run ON slabinfo (run_id);\n"
 
 /* The schema, version DB_SCHEMA_VERSION.  Documented in kmsim-db(5). */
 static const char db_schema_sql[] =
@@ -212,7 +235,7 @@ static const char db_schema_sql[] =
 	"  value REAL,\n"
 	"  PRIMARY KEY (run_id, name)\n"
 	") WITHOUT ROWID;\n"
-	DB_PARAMS_SQL DB_BUDDY_SQL;
+	DB_PARAMS_SQL DB_BUDDY_SQL DB_SLAB_SQL;
 
 enum db_stmt {
 	DB_BEGIN,
@@ -237,6 +260,7 @@ enum db_stmt {
 	DB_PAGETYPEINFO_INSERT,
 	DB_VMSTAT_INSERT,
 	DB_NUMA_INSERT,
+	DB_SLABINFO_INSERT,
 	DB_NR_STMTS
 };
 
@@ -306,6 +330,12 @@ static const char *const db_stmt_sql[DB_NR_STMTS] = {
 	[DB_NUMA_INSERT] =
 	    "INSERT OR REPLACE INTO numa_allocs (run_id, from_node, to_node,"
 	    " count) VALUES (?1, ?2, ?3, ?4)",
+	[DB_SLABINFO_INSERT] =
+	    "INSERT OR REPLACE INTO slabinfo (snapshot_id, run_id, cache,"
+	    " active_objs, num_objs, objsize, objperslab, pagesperslab,"
+	    " active_slabs, num_slabs, bytes_requested, bytes_allocated,"
+	    " slab_bytes) SELECT max(snapshot_id), ?1, ?2, ?3, ?4, ?5, ?6,"
+	    " ?7, ?8, ?9, ?10, ?11, ?12 FROM snapshots WHERE run_id = ?1",
 	[DB_COUNTER_SET] =
 	    "INSERT OR REPLACE INTO counters (run_id, name, value)"
 	    " VALUES (?1, ?2, ?3)",
@@ -602,6 +632,13 @@ static int db_prepare_schema(struct db *db, char **cause)
 			return -1;
 		if (have == 0 && db_exec(db, DB_BUDDY_SQL,
 		    "adding the page allocator tables", cause) != 0)
+			return -1;
+		if (db_query_int(db, "SELECT count(*) FROM sqlite_master"
+		    " WHERE type = 'table' AND name = 'slabinfo'", &have,
+		    &type, cause) < 0)
+			return -1;
+		if (have == 0 && db_exec(db, DB_SLAB_SQL,
+		    "adding the slabinfo table", cause) != 0)
 			return -1;
 		return 0;
 	}
@@ -1073,6 +1110,45 @@ int db_write_numa(struct db *db, int64_t run_id, const struct machine *m,
 			if (db_step(db, DB_NUMA_INSERT, what, cause) != 0)
 				goto out_finish;
 		}
+	}
+	failed = 0;
+out_finish:
+	return db_write_finish(db, own, failed, what, cause);
+}
+
+int db_write_slabinfo(struct db *db, int64_t run_id,
+    const struct slab_world *w, char **cause)
+{
+	static const char what[] = "writing slabinfo";
+	sqlite3_stmt *st = db->stmt[DB_SLABINFO_INSERT];
+	bool own;
+	int i, failed = 1;
+
+	if (w == NULL)
+		return 0;
+	if (db_write_start(db, &own, what, cause) != 0)
+		return -1;
+	for (i = 0; i < w->nr_caches; i++) {
+		const struct kmem_cache *c = w->caches[i];
+		struct slab_info in;
+
+		slab_get_info(w, c, &in);
+		if (in.num_slabs == 0 && c->bytes_requested == 0)
+			continue;
+		sqlite3_bind_int64(st, 1, run_id);
+		db_bind_text(st, 2, c->name);
+		db_bind_u64(st, 3, in.active_objs);
+		db_bind_u64(st, 4, in.num_objs);
+		sqlite3_bind_int(st, 5, (int)in.objsize);
+		sqlite3_bind_int(st, 6, (int)in.objperslab);
+		sqlite3_bind_int(st, 7, (int)in.pagesperslab);
+		db_bind_u64(st, 8, in.active_slabs);
+		db_bind_u64(st, 9, in.num_slabs);
+		db_bind_u64(st, 10, c->bytes_requested);
+		db_bind_u64(st, 11, c->bytes_allocated);
+		db_bind_u64(st, 12, in.slab_bytes);
+		if (db_step(db, DB_SLABINFO_INSERT, what, cause) != 0)
+			goto out_finish;
 	}
 	failed = 0;
 out_finish:

@@ -102,6 +102,10 @@ int db_write_failure(struct db *db, int64_t run_id, unsigned order,
     const char *gfp, int node, uint64_t count, char **cause);
 /* Named run-level counters ("ops.alloc_pages", "lenient.skipped", ...):
  * sets the value (a later call for the same name replaces it). */
+struct slab_world;
+/* The caches' slabinfo rows for the run's latest snapshot. */
+int db_write_slabinfo(struct db *db, int64_t run_id,
+    const struct slab_world *w, char **cause);
 /* The allocations per (requesting node, serving node) pair. */
 int db_write_numa(struct db *db, int64_t run_id, const struct machine *m,
     char **cause);

@@ -9,14 +9,16 @@
 #include <string.h>
 
 #include "dump.h"
+#include "slab.h"
 #include "kmsim.h"
 
 const char *const dump_kind_names[NR_DUMP_KINDS] = {
 	[DUMP_BUDDYINFO] = "buddyinfo",
 	[DUMP_PAGETYPEINFO] = "pagetypeinfo",
 	[DUMP_ZONEINFO] = "zoneinfo",
+	[DUMP_SLABINFO] = "slabinfo",
 };
-#define DUMP_KIND_LIST	"buddyinfo, pagetypeinfo, zoneinfo"
+#define DUMP_KIND_LIST	"buddyinfo, pagetypeinfo, zoneinfo, slabinfo"
 
 /*
  * mm/vmstat.c:pagetypeinfo_showfree_print() stops walking a free list at
@@ -454,8 +456,8 @@ void dump_zoneinfo(const struct machine *m, FILE *f)
 	}
 }
 
-void dump_write(const struct machine *m, unsigned kinds, bool header,
-    uint64_t ns, bool end, FILE *f)
+void dump_write(const struct machine *m, const struct slab_world *slab,
+    unsigned kinds, bool header, uint64_t ns, bool end, FILE *f)
 {
 	static void (*const print[NR_DUMP_KINDS])(const struct machine *,
 	    FILE *) = {
@@ -471,6 +473,19 @@ void dump_write(const struct machine *m, unsigned kinds, bool header,
 		if (header)
 			fprintf(f, "==> %s at %" PRIu64 " ns%s <==\n",
 			    dump_kind_names[k], ns, end ? " (end)" : "");
+		if (k == DUMP_SLABINFO) {
+			/* replay has no slab model: the header alone */
+			if (slab != NULL)
+				slab_dump_slabinfo(slab, f);
+			else
+				fputs("slabinfo - version: 2.1\n# name "
+				    "           <active_objs> <num_objs>"
+				    " <objsize> <objperslab> <pagesperslab>"
+				    " : tunables <limit> <batchcount>"
+				    " <sharedfactor> : slabdata <active_slabs>"
+				    " <num_slabs> <sharedavail>\n", f);
+			continue;
+		}
 		print[k](m, f);
 	}
 	/* a reader following a pipe sees each dump when it is made */

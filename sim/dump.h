@@ -22,6 +22,7 @@ enum dump_kind {
 	DUMP_BUDDYINFO,
 	DUMP_PAGETYPEINFO,
 	DUMP_ZONEINFO,
+	DUMP_SLABINFO,
 	NR_DUMP_KINDS
 };
 #define DUMP_KIND(k)	(1u << (k))
@@ -29,7 +30,8 @@ extern const char *const dump_kind_names[NR_DUMP_KINDS];
 
 /*
  * Parse "buddyinfo,zoneinfo" and OR the kinds into *kinds.  Returns 0, or
- * -1 with *cause "unknown kind 'x' (buddyinfo, pagetypeinfo, zoneinfo)".
+ * -1 with *cause "unknown kind 'x' (buddyinfo, pagetypeinfo, zoneinfo,
+ * slabinfo)".
  */
 int dump_parse_kinds(const char *list, unsigned *kinds, char **cause);
 /*
@@ -57,7 +59,8 @@ void dump_zoneinfo(const struct machine *m, FILE *f);
  * for the state at the end of the run), NS the simulated time since the
  * first op: the lines between two headers are exactly the kernel's file.
  */
-void dump_write(const struct machine *m, unsigned kinds, bool header,
-    uint64_t ns, bool end, FILE *f);
+struct slab_world;
+void dump_write(const struct machine *m, const struct slab_world *slab,
+    unsigned kinds, bool header, uint64_t ns, bool end, FILE *f);
 
 #endif /* KMSIM_DUMP_H */

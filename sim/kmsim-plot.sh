@@ -7,7 +7,9 @@
 # fragmentation index over time, the free blocks per order as a heat map per
 # zone, the pageblocks per migratetype over time per zone, the fragmentation
 # events over time, the allocations per node pair as a heat map (runs with
-# more than one node), the latency CDFs, and, when the database holds a
+# more than one node), the slab memory per cache over time and the slab
+# caches' waste at the end (runs with slabinfo rows), the latency CDFs,
+# and, when the database holds a
 # sweep (a params table), each metric against each swept parameter.  Plots
 # whose tables the database (or the run) lacks are skipped with one line on
 # standard error.
@@ -19,8 +21,11 @@ prog=kmsim-plot
 TAB=$(printf '\t')
 
 # Plots of tables that later schema versions add: "table|what it shows".
-FUTURE_PLOTS='slabinfo|slab memory per cache
-writeback|dirty and writeback pages'
+FUTURE_PLOTS='writeback|dirty and writeback pages'
+
+# The caches the slab plots name, the largest at the end; the slab
+# memory plot sums the others as "other".
+SLAB_TOP=10
 
 # The vmstat counters of the fragmentation events plot, in its order.
 FRAG_EVENTS='extfrag_fallback extfrag_fragmenting compact_stall'
@@ -41,6 +46,7 @@ Plot the runs of the kmsim results database DB into DIR: the unusable free
 space index and the fragmentation index over time, free blocks per order
 as a heat map per zone, pageblocks per migratetype over time per zone,
 fragmentation events over time, allocations per node pair as a heat map,
+slab memory per cache over time and the slab caches' waste at the end,
 latency CDFs per op, and, for a sweep, each metric against each swept
 parameter.
 
@@ -588,6 +594,114 @@ plot_numa() { # RUN
 $title")"
 }
 
+# bytes_unit BYTES: "DIVISOR<TAB>UNIT" for an axis that reaches BYTES: KiB
+# below 1 MiB, MiB below 1 GiB, else GiB.
+bytes_unit() {
+	awk -v b="$1" 'BEGIN {
+		if (b < 1048576) print 1024 "\tKiB"
+		else if (b < 1073741824) print 1048576 "\tMiB"
+		else print 1073741824 "\tGiB"
+	}'
+}
+
+# The slab caches of a run (the slabinfo table): their slab memory over
+# time, the SLAB_TOP largest at the run's last snapshot each a band of a
+# stack and the others summed as one, and the waste of the SLAB_TOP that
+# waste the most at the last snapshot: slab memory not holding a live
+# object (active_objs * objsize).
+plot_slab() { # RUN
+	if [ "$(q "select count(*) from slabinfo where run_id = $1")" = 0 ]; then
+		note "run $1: no slabinfo rows (the run used no slab cache, replayed a capture, or an older kmsim wrote it); no slab memory or slab waste plot"
+		return
+	fi
+	lastsnap=$(q "select snapshot_id from snapshots where run_id = $1
+	    order by seq desc limit 1")
+	# The caches that held a slab at some snapshot, the largest at the
+	# last snapshot first.
+	rows slab.caches "select cache from slabinfo where run_id = $1
+	    group by cache having max(slab_bytes) > 0
+	    order by coalesce(max(case when snapshot_id = $lastsnap
+		then slab_bytes end), 0) desc, max(slab_bytes) desc, cache"
+	ncaches=$(wc -l <"$work/slab.caches" | tr -d ' ')
+	if [ "$ncaches" -eq 0 ]; then
+		note "run $1: no slab cache held a slab at any snapshot; no slab memory or slab waste plot"
+		return
+	fi
+	time_span "$1"
+	cols=
+	hdr=ms
+	in_list=
+	ntop=0
+	head -n "$SLAB_TOP" "$work/slab.caches" >"$work/slab.top"
+	while IFS= read -r c; do
+		cols="$cols, sum(case when l.cache = $(sqlstr "$c")
+		    then l.slab_bytes else 0 end)"
+		hdr="$hdr$TAB$c"
+		in_list="${in_list:+$in_list, }$(sqlstr "$c")"
+		ntop=$((ntop + 1))
+	done <"$work/slab.top"
+	nother=$((ncaches - ntop))
+	other=0
+	if [ "$nother" -gt 0 ]; then
+		cols="$cols, sum(case when l.cache not in ($in_list)
+		    then l.slab_bytes else 0 end)"
+		hdr="$hdr${TAB}other ($nother caches)"
+		other=1
+	fi
+	# A row per snapshot of the run, 0 for a cache without a row in it.
+	rows slab.rows "select s.sim_ns / 1e6 $cols
+	    from snapshots s left join slabinfo l on l.snapshot_id = s.snapshot_id
+	    where s.run_id = $1 group by s.snapshot_id order by s.seq"
+	{
+		printf '%s\n' "$hdr"
+		cat "$work/slab.rows"
+	} >"$work/slab.dat"
+	# each band's bytes at the last snapshot, and room above the stack
+	finals=$(tail -n 1 "$work/slab.rows" | cut -f 2- | tr '\t' ' ')
+	ymax=$(awk -F '\t' '
+		{
+			t = 0
+			for (i = 2; i <= NF; i++)
+				t += $i
+			if (t > m) m = t
+		}
+		END { print (m > 0 ? m : 1048576) * 1.05 / 1048576 }' "$work/slab.rows")
+	plot slab-memory.gp "run$1-slab-memory" "data=$(gpstr "$work/slab.dat");
+	    nbands=$((ntop + other)); other=$other; finals=$(gpstr "$finals");
+	    xmin=$xmin; xmax=$xmax; ymax=$ymax;
+	    ttl=$(gpstr "slab memory per cache ($ntop largest of $ncaches) - $title")"
+
+	# The waste at the last snapshot of the caches that have slabs then.
+	nend=$(q "select count(*) from slabinfo
+	    where snapshot_id = $lastsnap and slab_bytes > 0")
+	if [ "$nend" -eq 0 ]; then
+		note "run $1: no slab cache has a slab at the last snapshot; no slab waste plot"
+		return
+	fi
+	rows slab-waste.rows "select cache, slab_bytes, active_objs * objsize,
+		slab_bytes - active_objs * objsize,
+		printf('%.1f', 100.0 * (slab_bytes - active_objs * objsize)
+		    / slab_bytes),
+		active_objs, num_objs, objsize
+	    from slabinfo where snapshot_id = $lastsnap and slab_bytes > 0
+	    order by slab_bytes - active_objs * objsize desc, slab_bytes desc,
+		cache
+	    limit $SLAB_TOP"
+	{
+		printf '# cache\tslab_bytes\tlive_bytes\twaste_bytes\twaste_pct\tactive_objs\tnum_objs\tobjsize\n'
+		cat "$work/slab-waste.rows"
+	} >"$work/slab-waste.dat"
+	nbars=$(wc -l <"$work/slab-waste.rows" | tr -d ' ')
+	top=$(cut -f 2 "$work/slab-waste.rows" | sort -n | tail -n 1)
+	unit=$(bytes_unit "$top")
+	div=${unit%%"$TAB"*}
+	unit=${unit#*"$TAB"}
+	plot slab-waste.gp "run$1-slab-waste" "data=$(gpstr "$work/slab-waste.dat");
+	    nbars=$nbars; div=$div; unit='$unit';
+	    ymax=$(awk -v t="$top" -v d="$div" 'BEGIN { print t / d * 1.15 }');
+	    ttl=$(gpstr "slab waste per cache at the end ($nbars most of $nend) - $title")"
+}
+
 # log_ticks MIN MAX: tick marks for a logarithmic axis from MIN to MAX at
 # 1, 2 and 5 times the powers of ten (1 to 9 times over a short range, the
 # powers alone over a long one), as gnuplot's "LABEL" VALUE, ...
@@ -754,6 +868,7 @@ plot_sweeps() {
 has_pti=0
 has_vmstat=0
 has_numa=0
+has_slab=0
 if has_table pagetypeinfo; then
 	has_pti=1
 else
@@ -763,6 +878,11 @@ if has_table vmstat; then
 	has_vmstat=1
 else
 	note "no fragmentation events plot: the database has no 'vmstat' table"
+fi
+if has_table slabinfo; then
+	has_slab=1
+else
+	note "no slab memory per cache or slab waste plots: the database has no 'slabinfo' table"
 fi
 if has_table numa_allocs; then
 	has_numa=1
@@ -778,7 +898,7 @@ fi
 for r in $runs; do
 	title=$(run_title "$r")
 	if [ "$(q "select count(*) from snapshots where run_id = $r")" = 0 ]; then
-		note "run $r: no snapshots; no fragmentation, free block, pageblock or event plots"
+		note "run $r: no snapshots; no fragmentation, free block, pageblock, event or slab plots"
 	else
 		plot_fragindex "$r" unusable unusable_index \
 		    "unusable free space index"
@@ -786,6 +906,7 @@ for r in $runs; do
 		plot_buddyinfo "$r"
 		[ "$has_pti" = 0 ] || plot_pagetypeinfo "$r"
 		[ "$has_vmstat" = 0 ] || plot_frag_events "$r"
+		[ "$has_slab" = 0 ] || plot_slab "$r"
 	fi
 	[ "$has_numa" = 0 ] || plot_numa "$r"
 	plot_latency "$r"

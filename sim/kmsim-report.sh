@@ -6,8 +6,9 @@
 # mode, events, simulated and wall time), the latency percentiles per op,
 # the failed allocations, the final unusable free space index per zone, the
 # event counters (vmstat) that are not 0 at the last snapshot, the
-# allocations per node pair, the replay fidelity and trace statistics when
-# the run has them, and the plots
+# allocations per node pair, the slab caches with the most slab memory at
+# the last snapshot, the slab and percpu allocators' counters, the replay
+# fidelity and trace statistics when the run has them, and the plots
 # of kmsim-plot(1), which it runs with --format svg and inlines: the page
 # references no other file.  Every text from the database is escaped.  The
 # page is HTML5 in its XML-compatible form, so XML tools read it too.
@@ -24,8 +25,9 @@ usage: $prog DB -o FILE [--run ID]... [-q]
 
 Write an HTML report on the runs of the kmsim results database DB to FILE:
 a summary of each run, its latency percentiles, failures, final
-fragmentation, event counters, allocations per node pair, replay fidelity
-and trace statistics, and the plots of kmsim-plot inlined as SVG.
+fragmentation, event counters, allocations per node pair, slab caches and
+counters, replay fidelity and trace statistics, and the plots of
+kmsim-plot inlined as SVG.
 
   -o, --output FILE       the HTML file to write
   -r, --run ID            report this run (repeatable; default: every run)
@@ -174,6 +176,10 @@ has_vmstat=0
 has_table vmstat && has_vmstat=1
 has_numa=0
 has_table numa_allocs && has_numa=1
+has_slab=0
+has_table slabinfo && has_slab=1
+# The slab caches the table of each run names (kmsim-plot's top caches).
+SLAB_TOP=10
 
 ### The output file: written beside its place, then renamed into it
 
@@ -431,9 +437,53 @@ for r in $runs; do
 		    order by from_node, to_node"
 	fi
 
-	for kind in replay.fidelity trace; do
+	if [ "$has_slab" = 1 ]; then
+		# The caches with the most slab memory at the last snapshot,
+		# and all of them together.
+		last="(select snapshot_id from snapshots
+		    where run_id = $r order by seq desc limit 1)"
+		nslab=$(q "select count(*) from slabinfo where snapshot_id = $last")
+		# (a sum over one cache in its row, over all in the total)
+		waste="case when sum(slab_bytes) > 0 then printf('%.1f%%',
+		    100.0 * (sum(slab_bytes) - sum(active_objs * objsize))
+		    / sum(slab_bytes)) else '' end"
+		heading='Slab caches at the last snapshot'
+		[ "$nslab" -le "$SLAB_TOP" ] ||
+			heading="$heading (the $SLAB_TOP with the most slab memory, of $nslab)"
+		table "$heading" \
+		    '<tr><th>cache</th><th>active / num objs</th><th>objsize (bytes)</th><th>slabs</th><th>pages</th><th>slab memory (KiB)</th><th>waste (share of the slab memory not in live objects)</th></tr>' \
+		    '' \
+		    "select '<tr class=\"' || k || '\"><td>' || c
+			|| '</td><td class=\"n\">' || a || ' / ' || n
+			|| '</td><td class=\"n\">' || o
+			|| '</td><td class=\"n\">' || sl
+			|| '</td><td class=\"n\">' || pg
+			|| '</td><td class=\"n\">' || kib
+			|| '</td><td class=\"n\">' || w || '</td></tr>'
+		    from (select * from (select 0 as i, 'cache' as k,
+			'<code>' || $(h cache) || '</code>' as c,
+			$(num active_objs) as a, $(num num_objs) as n,
+			$(num objsize) as o, $(num num_slabs) as sl,
+			$(num "num_slabs * pagesperslab") as pg,
+			printf('%.1f', slab_bytes / 1024.0) as kib, $waste as w,
+			slab_bytes as b
+			from slabinfo where snapshot_id = $last
+			group by cache
+			order by slab_bytes desc, cache limit $SLAB_TOP)
+		    union all select 1, 'total', 'all $nslab caches',
+			$(num "sum(active_objs)"), $(num "sum(num_objs)"), '',
+			$(num "sum(num_slabs)"),
+			$(num "sum(num_slabs * pagesperslab)"),
+			printf('%.1f', sum(slab_bytes) / 1024.0), $waste, 0
+			from slabinfo where snapshot_id = $last
+			having count(*) > 0)
+		    order by i, b desc, c"
+	fi
+
+	for kind in slab replay.fidelity trace; do
 		case $kind in
 		trace) heading='Trace statistics' ;;
+		slab) heading='Slab and percpu allocators' ;;
 		*) heading='Replay fidelity' ;;
 		esac
 		table "$heading" '<tr><th>counter</th><th>value</th></tr>' '' \

@@ -212,6 +212,14 @@ struct machine {
 	void (*migrate_owner)(void *arg, uint64_t old_pfn, uint64_t new_pfn,
 	    unsigned order);
 	void *owner_arg;
+
+	/*
+	 * The shrinkers reclaim calls (mm/vmscan.c:shrink_slab()): frees
+	 * up to `want` pages of reclaimable kernel memory, returns the
+	 * pages freed and charges *cycles.  NULL: none registered.
+	 */
+	uint64_t (*shrink_slab)(void *arg, uint64_t want, uint64_t *cycles);
+	void *shrink_arg;
 };
 
 /*

@@ -59,7 +59,7 @@ static const char usage_text[] =
 "      --lenient         count and skip bad ops instead of stopping\n"
 "      --dump KINDS      print the machine at the end of the run as the\n"
 "                        kernel prints /proc/KIND: buddyinfo, pagetypeinfo,\n"
-"                        zoneinfo (comma-separated, repeatable)\n"
+"                        zoneinfo, slabinfo (comma-separated, repeatable)\n"
 "      --dump-at TIMES   dump also at these simulated times since the\n"
 "                        first op, e.g. 0,500us,10ms (ns, us, ms, s)\n"
 "      --dump-file FILE  write the dumps to FILE (default standard output)\n"

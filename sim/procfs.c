@@ -185,3 +185,56 @@ int procfs_parse_buddyinfo(const char *name, const char *text,
 		return kmsim_fail(cause, "%s: empty buddyinfo", name);
 	return 0;
 }
+
+int procfs_parse_slabinfo(const char *name, const char *text,
+    struct procfs_slab **out, size_t *n, char **cause)
+{
+	const char *p = text;
+	unsigned long line = 0;
+
+	*out = NULL;
+	*n = 0;
+	while (*p != '\0') {
+		const char *e = strchr(p, '\n');
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+		char buf[512];
+		struct procfs_slab sl;
+		unsigned long long a, b, as, ns;
+		unsigned sz, ops, pps;
+
+		line++;
+		if (len >= sizeof buf)
+			len = sizeof buf - 1;
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		p = e != NULL ? e + 1 : p + strlen(p);
+		if (line == 1) {
+			if (strncmp(buf, "slabinfo - version: 2.1", 23) != 0)
+				return kmsim_fail(cause, "%s:1: not /proc/slabinfo"
+				    " version 2.1", name);
+			continue;
+		}
+		if (buf[0] == '#' || buf[0] == '\0')
+			continue;
+		memset(&sl, 0, sizeof sl);
+		if (sscanf(buf, "%63s %llu %llu %u %u %u : tunables %*u %*u %*u"
+		    " : slabdata %llu %llu", sl.name, &a, &b, &sz, &ops, &pps,
+		    &as, &ns) != 8) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return kmsim_fail(cause, "%s:%lu: not a slabinfo line",
+			    name, line);
+		}
+		sl.active_objs = a;
+		sl.num_objs = b;
+		sl.objsize = sz;
+		sl.objperslab = ops;
+		sl.pagesperslab = pps;
+		sl.active_slabs = as;
+		sl.num_slabs = ns;
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		(*out)[(*n)++] = sl;
+	}
+	return 0;
+}

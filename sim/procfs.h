@@ -44,4 +44,15 @@ void procfs_zones_free(struct procfs_zones *zs);
 struct procfs_zone *procfs_find(struct procfs_zones *zs, int node,
     const char *name);
 
+/* One line of /proc/slabinfo (mm/slab_common.c:cache_show()). */
+struct procfs_slab {
+	char name[64];
+	uint64_t active_objs, num_objs;
+	unsigned objsize, objperslab, pagesperslab;
+	uint64_t active_slabs, num_slabs;
+};
+/* Parse /proc/slabinfo version 2.1; -1 with *cause "NAME:LINE: ...". */
+int procfs_parse_slabinfo(const char *name, const char *text,
+    struct procfs_slab **out, size_t *n, char **cause);
+
 #endif /* KMSIM_PROCFS_H */

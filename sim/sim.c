@@ -24,7 +24,10 @@
 #include "idtab.h"
 #include "metrics.h"
 #include "replay.h"
+#include "percpu.h"
+#include "procfs.h"
 #include "sim.h"
+#include "slab.h"
 #include "vmscan.h"
 
 volatile sig_atomic_t sim_interrupted;
@@ -93,6 +96,26 @@ struct sim_actor {
 #define SIM_WAKE_NS		10000
 #define SIM_PROACTIVE_NS	(500 * 1000 * 1000)
 
+/* What an entry of the object table is. */
+enum sim_obj_kind {
+	OBJ_CACHE = 1,		/* kmem_cache_alloc */
+	OBJ_KMALLOC,		/* kmalloc, krealloc */
+	OBJ_PERCPU,		/* alloc_percpu */
+};
+
+/* A cache's objects allocated before a capture began, from the bundle's
+ * before/slabinfo (active_objs), and what the trace freed of them. */
+struct sim_pre {
+	char name[64];
+	uint64_t active;	/* at the start */
+	uint64_t freed;		/* frees of objects the trace never made */
+	uint64_t live;		/* the trace's own objects alive */
+};
+/* An object table entry's order field: its kind, and the index + 1 of
+ * the sim_pre of its cache name (0: none). */
+#define OBJ_KIND(v)	((int)((v) & 0xf))
+#define OBJ_PRE(v)	((size_t)((v) >> 4))
+
 struct sim_failure {
 	unsigned order;
 	gfp_t gfp;
@@ -140,6 +163,20 @@ struct sim {
 	uint64_t preexisting_freed;	/* frees of the capture's own blocks */
 	uint64_t frees_of_failed;	/* frees of allocations that failed */
 	uint64_t nr_compacted, nr_reclaimed;
+
+	/* the slab and percpu allocators (simulate mode) */
+	struct slab_world *slab;
+	struct percpu *pcpu;
+	struct machine *shadow;		/* captured traces: where their
+					   slabs and chunks live */
+	struct idtab objs;		/* object id -> handle (pfn field),
+					   kind (order field) */
+	struct sim_pre *pre;		/* objects before the capture, per
+					   cache (its before/slabinfo) */
+	size_t nr_pre;
+	uint64_t kmem_failed, kmem_unknown_free, kmem_free_null;
+	uint64_t kmem_caches_created;
+	uint64_t slab_reclaimed;	/* pages the shrinker gave back */
 
 	/* background actors (simulate mode) */
 	struct sim_actor *kswapd, *kcompactd;
@@ -228,6 +265,7 @@ struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
 	evq_init(&s->q);
 	idtab_init(&s->live);
 	idtab_init(&s->failed);
+	idtab_init(&s->objs);
 	s->live.moved = sim_entry_moved;
 	s->live.moved_arg = s;
 	s->m->migrate_owner = sim_migrate_owner;
@@ -281,6 +319,11 @@ void sim_destroy(struct sim *s)
 	free(s->kswapd);
 	free(s->kcompactd);
 	free(s->proactive_defer);
+	slab_world_destroy(s->slab);
+	percpu_destroy(s->pcpu);
+	machine_destroy(s->shadow);
+	idtab_fini(&s->objs);
+	free(s->pre);
 	replay_destroy(s->replay);
 	kpageflags_free(&s->kp_before);
 	machine_destroy(s->m);
@@ -433,6 +476,305 @@ static uint64_t free_preexisting(struct sim *s, const struct op *op, int cpu)
 	return res.cycles;
 }
 
+/* The key of an object in the table: its id, or a captured pointer. */
+static bool obj_key(const struct op *op, uint64_t *key)
+{
+	if (op->has_id)
+		*key = op->id;
+	else if (op->ptr != 0)
+		*key = op->ptr;
+	else
+		return false;
+	return true;
+}
+
+static struct sim_pre *pre_find(struct sim *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < s->nr_pre; i++)
+		if (strcmp(s->pre[i].name, name) == 0)
+			return &s->pre[i];
+	return NULL;
+}
+
+/* The per-name count of a cache the capture shows (a new one: 0 at the
+ * start); NULL without a bundle's slabinfo to compare with. */
+static struct sim_pre *pre_get(struct sim *s, const char *name)
+{
+	struct sim_pre *p;
+
+	if (s->pre == NULL || name == NULL)
+		return NULL;
+	if ((p = pre_find(s, name)) != NULL)
+		return p;
+	s->pre = xreallocarray(s->pre, s->nr_pre + 1, sizeof *s->pre);
+	p = &s->pre[s->nr_pre++];
+	memset(p, 0, sizeof *p);
+	snprintf(p->name, sizeof p->name, "%s", name);
+	return p;
+}
+
+/*
+ * A captured kmem_cache_alloc of a cache kmsim has not seen: the cache
+ * comes into being with the event's sizes.  bytes_req is the object
+ * size and bytes_alloc the slab size; the alignment is the smallest
+ * that rounds one to the other.
+ */
+static struct kmem_cache *capture_cache(struct sim *s, const struct op *op,
+    char **cause)
+{
+	struct kmem_cache *c;
+	uint64_t req = op->bytes_req, alloc = op->bytes_alloc, a;
+	unsigned align = 8;
+
+	if (op->name == NULL || req == 0 || req > UINT32_MAX ||
+	    alloc > UINT32_MAX)
+		return NULL;
+	if (alloc > req) {
+		for (a = 8; a <= 4096; a <<= 1)
+			if (((req + a - 1) & ~(a - 1)) == alloc)
+				break;
+		if (a <= 4096)
+			align = (unsigned)a;
+		else
+			req = alloc;
+	}
+	if (kmem_cache_create(s->slab, op->name, (unsigned)req, align, 0, &c,
+	    cause) != 0)
+		return NULL;
+	s->kmem_caches_created++;
+	return c;
+}
+
+/* Record the latency of a kmem op and what it allocated. */
+static uint64_t kmem_done(struct sim *s, const struct op *op, uint64_t key,
+    bool has_key, uint64_t handle, enum sim_obj_kind kind, bool failed,
+    uint64_t cycles, const char *name)
+{
+	struct sim_pre *p = failed ? NULL : pre_get(s, name);
+	uint32_t v = (uint32_t)kind;
+
+	if (p != NULL) {
+		p->live++;
+		v |= (uint32_t)((size_t)(p - s->pre) + 1) << 4;
+	}
+	if (failed) {
+		s->kmem_failed++;
+		if (has_key)
+			idtab_insert(&s->failed, key, OP_PFN_NONE, 0);
+	} else if (has_key) {
+		struct idtab_entry *e = idtab_find(&s->objs, key);
+
+		/* a captured pointer reused without its free: the old
+		 * object's free was lost */
+		if (e != NULL) {
+			s->captured[CAP_REALLOC]++;
+			idtab_remove(&s->objs, e);
+		}
+		idtab_insert(&s->objs, key, handle, v);
+	}
+	hist_record(&s->lat[op->type], cycles);
+	return cycles;
+}
+
+/* pcpu_balance_workfn(): the work the kernel queues runs soon after, in
+ * the background. */
+static void kmem_balance(struct sim *s)
+{
+	struct percpu_result r;
+
+	if (percpu_balance_pending(s->pcpu)) {
+		memset(&r, 0, sizeof r);
+		percpu_balance(s->pcpu, &r);
+	}
+}
+
+/* The slab and percpu ops (simulate mode); the latency in cycles. */
+static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
+{
+	bool captured = s->ts->captured, has_key;
+	struct slab_result res;
+	struct percpu_result pres;
+	struct kmem_cache *c;
+	struct idtab_entry *e;
+	slab_handle_t h = SLAB_HANDLE_NONE;
+	percpu_handle_t ph;
+	uint64_t key = 0, handle;
+	char *msg = NULL;
+	int kind;
+
+	has_key = obj_key(op, &key);
+	switch (op->type) {
+	case OP_KMEM_CACHE_CREATE:
+		if (kmem_cache_create(s->slab, op->name,
+		    (unsigned)KMSIM_MIN(op->bytes_req, UINT32_MAX),
+		    (unsigned)op->align, op->flags, &c, &msg) != 0) {
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		s->kmem_caches_created++;
+		return 0;
+	case OP_KMEM_CACHE_DESTROY:
+		c = kmem_cache_lookup(s->slab, op->name);
+		if (c == NULL) {
+			xasprintf(&msg, "no cache '%s'", op->name);
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		if (kmem_cache_destroy(s->slab, c, &res, &msg) != 0) {
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		return res.cycles;
+	case OP_KMEM_CACHE_ALLOC:
+		c = kmem_cache_lookup(s->slab, op->name);
+		if (c == NULL && captured)
+			c = capture_cache(s, op, &msg);
+		if (c == NULL) {
+			if (msg == NULL)
+				xasprintf(&msg, "no cache '%s'",
+				    op->name != NULL ? op->name : "");
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		if (kmem_cache_alloc(s->slab, c, cpu, op->gfp, &h, &res,
+		    &msg) != 0) {
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		return kmem_done(s, op, key, has_key, h, OBJ_CACHE,
+		    h == SLAB_HANDLE_NONE, res.cycles, op->name);
+	case OP_KMALLOC:
+		if (kmalloc(s->slab, op->bytes_req, op->gfp, cpu, &h, &c, &res,
+		    &msg) != 0) {
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		return kmem_done(s, op, key, has_key, h, OBJ_KMALLOC,
+		    h == SLAB_HANDLE_NONE && op->bytes_req > 0, res.cycles,
+		    c != NULL ? c->name : NULL);
+	case OP_PERCPU_ALLOC: {
+		struct percpu_request r = { .size = op->bytes_req,
+		    .align = op->align ? op->align : 1, .gfp = op->gfp,
+		    .reserved = (op->flags & OPF_RESERVED) != 0, .cpu = cpu };
+
+		if (captured && !(op->flags & OPF_ATOMIC))
+			r.gfp |= GFP_BIT_DIRECT_RECLAIM;
+		if (!captured && op->gfp == 0)
+			r.gfp = GFP_KERNEL;
+		if (percpu_alloc(s->pcpu, &r, &ph, &pres, &msg) != 0) {
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		kmem_balance(s);
+		return kmem_done(s, op, key, has_key, ph, OBJ_PERCPU,
+		    pres.failed, pres.cycles, NULL);
+	}
+	case OP_KREALLOC:
+	case OP_KFREE:
+	case OP_KMEM_CACHE_FREE:
+	case OP_PERCPU_FREE:
+		break;
+	default:
+		return 0;
+	}
+
+	/* the frees (and krealloc): the object the key names */
+	if (op->type == OP_KFREE && !op->has_id && op->ptr == 0) {
+		s->kmem_free_null++;		/* kfree(NULL) */
+		return 0;
+	}
+	e = has_key ? idtab_find(&s->objs, key) : NULL;
+	if (e == NULL && has_key &&
+	    (e = idtab_find(&s->failed, key)) != NULL) {
+		idtab_remove(&s->failed, e);
+		s->frees_of_failed++;
+		return 0;
+	}
+	if (e == NULL) {
+		struct sim_pre *p;
+
+		if (captured) {
+			/* allocated before the capture began */
+			s->kmem_unknown_free++;
+			if (op->type == OP_KMEM_CACHE_FREE &&
+			    (p = pre_find(s, op->name)) != NULL)
+				p->freed++;
+			return 0;
+		}
+		xasprintf(&msg, "%s of id '%s' that is not allocated (never"
+		    " allocated, or already freed)", op_yaml_name(op->type),
+		    op_label(op));
+		bad_op(s, op, SKIP_UNKNOWN_ID, msg);
+		return 0;
+	}
+	handle = e->pfn;
+	kind = OBJ_KIND(e->order);
+	if (OBJ_PRE(e->order) > 0 && op->type != OP_KREALLOC)
+		s->pre[OBJ_PRE(e->order) - 1].live--;
+	if ((op->type == OP_PERCPU_FREE) != (kind == OBJ_PERCPU) ||
+	    (op->type == OP_KMEM_CACHE_FREE && kind != OBJ_CACHE) ||
+	    ((op->type == OP_KFREE || op->type == OP_KREALLOC) &&
+	    kind == OBJ_PERCPU)) {
+		if (!captured) {
+			xasprintf(&msg, "%s of id '%s', an object %s"
+			    " allocated", op_yaml_name(op->type), op_label(op),
+			    kind == OBJ_PERCPU ? "alloc_percpu" :
+			    kind == OBJ_CACHE ? "kmem_cache_alloc" : "kmalloc");
+			bad_op(s, op, SKIP_ORDER_MISMATCH, msg);
+			return 0;
+		}
+		s->captured[CAP_ORDER_MISMATCH]++;
+		idtab_remove(&s->objs, e);
+		return 0;
+	}
+	if (op->type == OP_PERCPU_FREE) {
+		idtab_remove(&s->objs, e);
+		if (percpu_free(s->pcpu, handle, cpu, &pres, &msg) != 0) {
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		kmem_balance(s);
+		hist_record(&s->lat[op->type], pres.cycles);
+		return pres.cycles;
+	}
+	if (op->type == OP_KREALLOC) {
+		slab_handle_t nh;
+
+		if (krealloc(s->slab, (slab_handle_t)handle, op->bytes_req,
+		    op->gfp, cpu, &nh, &c, &res, &msg) != 0) {
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		if (nh != SLAB_HANDLE_NONE)
+			e->pfn = nh;
+		else
+			s->kmem_failed++;	/* the old object stays */
+		hist_record(&s->lat[op->type], res.cycles);
+		return res.cycles;
+	}
+	idtab_remove(&s->objs, e);
+	if (kind == OBJ_CACHE) {
+		const struct slab *sl = slab_get(s->slab, (slab_handle_t)handle);
+
+		if (sl == NULL || sl->cache == NULL ||
+		    kmem_cache_free(s->slab, sl->cache, (slab_handle_t)handle,
+		    cpu, &res, &msg) != 0) {
+			if (msg == NULL)
+				xasprintf(&msg, "free of a stale object");
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+	} else if (kfree(s->slab, (slab_handle_t)handle, cpu, &res,
+	    &msg) != 0) {
+		bad_op(s, op, SKIP_BAD_REQUEST, msg);
+		return 0;
+	}
+	hist_record(&s->lat[op->type], res.cycles);
+	return res.cycles;
+}
+
 /* Issue one op in simulate mode; returns its latency in cycles. */
 static uint64_t sim_issue(struct sim *s, const struct op *op)
 {
@@ -560,6 +902,16 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 		/* the real kernel's own moves: the model makes its own */
 		s->captured[CAP_INTERNAL]++;
 		return 0;
+	case OP_KMEM_CACHE_CREATE:
+	case OP_KMEM_CACHE_DESTROY:
+	case OP_KMEM_CACHE_ALLOC:
+	case OP_KMEM_CACHE_FREE:
+	case OP_KMALLOC:
+	case OP_KFREE:
+	case OP_KREALLOC:
+	case OP_PERCPU_ALLOC:
+	case OP_PERCPU_FREE:
+		return sim_kmem(s, op, cpu);
 	default:
 		/* Ops whose engine does not exist yet: counted only. */
 		break;
@@ -589,6 +941,7 @@ static void write_snapshot(struct sim *s, uint64_t now)
 	}
 	if (db_write_snapshot(s->db, s->run_id, s->m, now,
 	    machine_cycles_to_ns(s->m, now), &cause) != 0 ||
+	    db_write_slabinfo(s->db, s->run_id, s->slab, &cause) != 0 ||
 	    db_txn_commit(s->db, &cause) != 0 ||
 	    db_txn_begin(s->db, &cause) != 0) {
 		sim_fail(s, cause);
@@ -627,8 +980,9 @@ static void sim_dump(struct sim *s, uint64_t ns, bool end)
 	unsigned k = s->opt.dump_kinds;
 
 	/* one dump alone is the kernel's file as it is */
-	dump_write(s->m, k, s->opt.nr_dump_at > 0 || (k & (k - 1)) != 0, ns,
-	    end, s->opt.dump_file != NULL ? s->opt.dump_file : stdout);
+	dump_write(s->m, s->slab, k, s->opt.nr_dump_at > 0 ||
+	    (k & (k - 1)) != 0, ns, end,
+	    s->opt.dump_file != NULL ? s->opt.dump_file : stdout);
 }
 
 static void on_dump(struct evq *q, struct evq_event *ev, void *arg)
@@ -795,6 +1149,209 @@ static void on_proactive(struct evq *q, struct evq_event *ev, void *arg)
 	if (!s->trace_done)
 		evq_push(q, ev, q->now + machine_ns_to_cycles(s->m,
 		    SIM_PROACTIVE_NS));
+}
+
+/* mm/vmscan.c:shrink_slab(), as kmsim has it: the slab caches' empty
+ * slabs back to the buddy. */
+static uint64_t sim_shrink_slab(void *arg, uint64_t want, uint64_t *cycles)
+{
+	struct sim *s = arg;
+	struct slab_result res;
+	uint64_t got;
+
+	(void)want;
+	memset(&res, 0, sizeof res);
+	got = slab_shrink(s->slab, &res);
+	*cycles += res.cycles;
+	s->slab_reclaimed += got;
+	return got;
+}
+
+/* The caches' active objects of a bundle's snapshot, NULL if none. */
+static struct procfs_slab *bundle_slabinfo(struct sim *s, const char *which,
+    size_t *n)
+{
+	struct procfs_slab *sl = NULL;
+	char name[64], *text, *cause = NULL;
+
+	*n = 0;
+	snprintf(name, sizeof name, "%s/slabinfo", which);
+	if (s->opt.bundle == NULL || !bundle_has_member(s->opt.bundle, name))
+		return NULL;
+	text = bundle_member_text(s->opt.bundle, name, 16 << 20, &cause);
+	if (text == NULL || procfs_parse_slabinfo(name, text, &sl, n,
+	    &cause) != 0) {
+		free(cause);
+		free(text);
+		return NULL;
+	}
+	free(text);
+	return sl;
+}
+
+/*
+ * The slab and percpu allocators of a simulate run.  A captured trace's
+ * own page events already hold the pages the kernel's slabs and percpu
+ * chunks took: their models then take pages from a shadow copy of the
+ * machine, so slab geometry and fragmentation come from the model while
+ * every page is counted once.  A YAML trace's slabs are the machine's.
+ */
+static int kmem_setup(struct sim *s, char **cause)
+{
+	struct machine *host = s->m;
+	struct slab_opts so;
+	struct procfs_slab *sl;
+	size_t i, n;
+
+	if (s->replay != NULL)
+		return 0;
+	if (s->ts->captured) {
+		s->shadow = machine_create(s->cfg, cause);
+		if (s->shadow == NULL)
+			return -1;
+		host = s->shadow;
+	}
+	slab_opts_default(&so);
+	so.merge = s->cfg->slab_merge;
+	so.cpu_partial = s->cfg->slab_cpu_partial;
+	so.min_objects = s->cfg->slab_min_objects;
+	so.max_order = s->cfg->slab_max_order;
+	s->slab = slab_world_create(host, &so);
+	s->pcpu = percpu_create(host, NULL);
+	if (!s->ts->captured) {
+		s->m->shrink_slab = sim_shrink_slab;
+		s->m->shrink_arg = s;
+	}
+	/* the objects the caches held when the capture began */
+	sl = bundle_slabinfo(s, "before", &n);
+	if (sl != NULL) {
+		s->pre = xcalloc(n, sizeof *s->pre);
+		for (i = 0; i < n; i++) {
+			snprintf(s->pre[i].name, sizeof s->pre[i].name, "%s",
+			    sl[i].name);
+			s->pre[i].active = sl[i].active_objs;
+		}
+		s->nr_pre = n;
+		free(sl);
+	}
+	return 0;
+}
+
+/*
+ * The objects per cache at the end against the kernel's after/slabinfo:
+ * what its before/slabinfo had, less the frees of those the trace showed,
+ * plus the trace's own objects still alive, counted by the name the
+ * kernel gave them (kmalloc objects by the model's size class).
+ */
+static json_t *slab_fidelity_json(struct sim *s);
+
+/* The slab and percpu allocators' state and counters at the end. */
+static json_t *kmem_json(struct sim *s)
+{
+	json_t *o = json_object(), *caches = json_array(), *fid;
+	struct percpu_stats ps;
+	uint64_t objs = 0, pages = 0, req = 0, alloc = 0;
+	int i;
+
+	if (s->slab == NULL) {
+		json_decref(caches);
+		return o;
+	}
+	for (i = 0; i < s->slab->nr_caches; i++) {
+		const struct kmem_cache *c = s->slab->caches[i];
+		struct slab_info in;
+
+		slab_get_info(s->slab, c, &in);
+		objs += in.inuse_objs;
+		pages += in.num_slabs * in.pagesperslab;
+		req += c->bytes_requested;
+		alloc += c->bytes_allocated;
+		if (in.num_slabs == 0)
+			continue;
+		json_array_append_new(caches, json_pack("{s:s, s:I, s:I, s:i,"
+		    " s:i, s:i, s:I, s:I}", "name", c->name,
+		    "active_objs", (json_int_t)in.active_objs,
+		    "num_objs", (json_int_t)in.num_objs,
+		    "objsize", (int)in.objsize, "objperslab",
+		    (int)in.objperslab, "pagesperslab", (int)in.pagesperslab,
+		    "active_slabs", (json_int_t)in.active_slabs,
+		    "num_slabs", (json_int_t)in.num_slabs));
+	}
+	json_object_set_new(o, "caches", caches);
+	json_object_set_new(o, "objects", json_integer((json_int_t)objs));
+	json_object_set_new(o, "slab_pages", json_integer((json_int_t)pages));
+	json_object_set_new(o, "bytes_requested", json_integer(
+	    (json_int_t)req));
+	json_object_set_new(o, "bytes_allocated", json_integer(
+	    (json_int_t)alloc));
+	json_object_set_new(o, "caches_created", json_integer(
+	    (json_int_t)s->kmem_caches_created));
+	json_object_set_new(o, "failed", json_integer(
+	    (json_int_t)s->kmem_failed));
+	json_object_set_new(o, "frees_before_capture", json_integer(
+	    (json_int_t)s->kmem_unknown_free));
+	json_object_set_new(o, "kfree_null", json_integer(
+	    (json_int_t)s->kmem_free_null));
+	json_object_set_new(o, "reclaimed_pages", json_integer(
+	    (json_int_t)s->slab_reclaimed));
+	json_object_set_new(o, "shadow", json_integer(s->shadow != NULL));
+	percpu_get_stats(s->pcpu, &ps);
+	json_object_set_new(o, "percpu", json_pack("{s:I, s:I, s:I, s:I}",
+	    "chunks", (json_int_t)ps.nr_chunks, "populated_pages",
+	    (json_int_t)ps.populated_pages, "allocations",
+	    (json_int_t)ps.nr_cur_alloc, "bytes_in_use",
+	    (json_int_t)ps.bytes_in_use));
+	if ((fid = slab_fidelity_json(s)) != NULL)
+		json_object_set_new(o, "fidelity", fid);
+	return o;
+}
+
+static json_t *slab_fidelity_json(struct sim *s)
+{
+	struct procfs_slab *after;
+	json_t *o, *worst = json_array();
+	size_t i, n, compared = 0, within1 = 0, within10 = 0;
+	double sum_abs = 0, sum_kernel = 0;
+
+	after = bundle_slabinfo(s, "after", &n);
+	if (after == NULL || s->nr_pre == 0) {
+		free(after);
+		json_decref(worst);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		const struct sim_pre *p = pre_find(s, after[i].name);
+		double model, kernel = (double)after[i].active_objs, d;
+
+		if (p == NULL || (p->active == 0 && kernel == 0 &&
+		    p->live == 0))
+			continue;
+		model = (double)(p->active > p->freed ? p->active - p->freed :
+		    0) + (double)p->live;
+		d = model > kernel ? model - kernel : kernel - model;
+		compared++;
+		sum_abs += d;
+		sum_kernel += kernel;
+		if (d <= kernel * 0.01)
+			within1++;
+		if (d <= kernel * 0.10)
+			within10++;
+		if (d > 0 && d >= kernel * 0.10 && json_array_size(worst) < 10)
+			json_array_append_new(worst, json_pack("{s:s, s:f, s:f}",
+			    "cache", after[i].name, "model", model,
+			    "kernel", kernel));
+	}
+	free(after);
+	o = json_object();
+	json_object_set_new(o, "caches", json_integer((json_int_t)compared));
+	json_object_set_new(o, "within_1pct", json_integer(
+	    (json_int_t)within1));
+	json_object_set_new(o, "within_10pct", json_integer(
+	    (json_int_t)within10));
+	json_object_set_new(o, "objects_kernel", json_real(sum_kernel));
+	json_object_set_new(o, "objects_abs_diff", json_real(sum_abs));
+	json_object_set_new(o, "off_by_10pct", worst);
+	return o;
 }
 
 /* Read the next op and put the cursor at its time. */
@@ -1014,6 +1571,19 @@ static int db_record_results(struct sim *s, char **cause)
 		    (double)s->m->nodes[t].reclaim_shortfall, cause) != 0)
 			return -1;
 	}
+	{
+		json_t *k = kmem_json(s), *c;
+		int r;
+
+		/* the per-cache list is in the slabinfo table */
+		c = json_object_get(k, "caches");
+		if (c != NULL)
+			json_object_del(k, "caches");
+		r = db_counters_json(s, "slab", k, cause);
+		json_decref(k);
+		if (r != 0)
+			return -1;
+	}
 	if (db_write_numa(s->db, s->run_id, s->m, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.stalls",
 	    (double)s->lat_stall.count, cause) != 0 ||
@@ -1085,6 +1655,8 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 	evq_event_init(&s->cursor, on_cursor, s);
 	evq_event_init(&s->snapshot, on_snapshot, s);
 	evq_event_init(&s->proactive, on_proactive, s);
+	if (kmem_setup(s, cause) != 0)
+		return -1;
 	/* the background actors act in simulate mode: in replay the
 	 * trace already holds what the kernel's own did */
 	if (s->replay == NULL) {
@@ -1312,6 +1884,8 @@ json_t *sim_summary_json(const struct sim *s)
 		}
 		json_object_set_new(root, "node_allocs", numa);
 	}
+	if (s->slab != NULL)
+		json_object_set_new(root, "slab", kmem_json((struct sim *)s));
 	json_object_set_new(root, "fallbacks", json_integer((json_int_t)
 	    s->fallbacks));
 	json_object_set_new(root, "remote_allocations", json_integer(

@@ -1,5 +1,6 @@
 /* trace.c - op names and opening a trace by sniffing its content. */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,9 @@ const char *const op_names[OP_NR] = {
 	[OP_KFREE] = "kfree",
 	[OP_KMEM_CACHE_ALLOC] = "kmem_cache_alloc",
 	[OP_KMEM_CACHE_FREE] = "kmem_cache_free",
+	[OP_KMEM_CACHE_CREATE] = "kmem_cache_create",
+	[OP_KMEM_CACHE_DESTROY] = "kmem_cache_destroy",
+	[OP_KREALLOC] = "krealloc",
 	[OP_VMAP_ALLOC] = "alloc_vmap_area",
 	[OP_VMAP_FREE] = "free_vmap_area_noflush",
 	[OP_VMAP_PURGE] = "purge_vmap_area_lazy",
@@ -52,14 +56,111 @@ void op_clear(struct op *op)
 	op->policy = -1;
 }
 
+/* The ops of kmsim's YAML traces (kmsim-trace(5)) and their names. */
+static const struct {
+	const char *name;
+	enum op_type type;
+} yaml_ops[] = {
+	{ "alloc_pages", OP_ALLOC_PAGES },
+	{ "free_pages", OP_FREE_PAGES },
+	{ "kmem_cache_create", OP_KMEM_CACHE_CREATE },
+	{ "kmem_cache_destroy", OP_KMEM_CACHE_DESTROY },
+	{ "kmem_cache_alloc", OP_KMEM_CACHE_ALLOC },
+	{ "kmem_cache_free", OP_KMEM_CACHE_FREE },
+	{ "kmalloc", OP_KMALLOC },
+	{ "kfree", OP_KFREE },
+	{ "krealloc", OP_KREALLOC },
+	{ "alloc_percpu", OP_PERCPU_ALLOC },
+	{ "free_percpu", OP_PERCPU_FREE },
+};
+
 int op_type_parse(const char *name)
 {
-	int i;
+	size_t i;
 
-	for (i = 0; i <= OP_YAML_LAST; i++)
-		if (strcmp(op_names[i], name) == 0)
-			return i;
+	for (i = 0; i < sizeof yaml_ops / sizeof yaml_ops[0]; i++)
+		if (strcmp(yaml_ops[i].name, name) == 0)
+			return (int)yaml_ops[i].type;
 	return -1;
+}
+
+const char *op_yaml_name(enum op_type t)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof yaml_ops / sizeof yaml_ops[0]; i++)
+		if (yaml_ops[i].type == t)
+			return yaml_ops[i].name;
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} slab_flag_names[] = {
+	{ "SLAB_HWCACHE_ALIGN", SLABF_HWCACHE_ALIGN },
+	{ "SLAB_RECLAIM_ACCOUNT", SLABF_RECLAIM_ACCOUNT },
+	{ "SLAB_ACCOUNT", SLABF_ACCOUNT },
+	{ "SLAB_TYPESAFE_BY_RCU", SLABF_TYPESAFE_BY_RCU },
+	{ "SLAB_NO_MERGE", SLABF_NO_MERGE },
+	{ "SLAB_CACHE_DMA", SLABF_CACHE_DMA },
+	{ "SLAB_CACHE_DMA32", SLABF_CACHE_DMA32 },
+	{ "SLAB_PANIC", SLABF_PANIC },
+};
+
+int slab_flags_parse(const char *s, uint32_t *out, char **cause)
+{
+	const char *p = s, *e;
+	size_t i, n;
+
+	*out = 0;
+	if (strcmp(s, "0") == 0)
+		return 0;
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		e = p + strcspn(p, "| ");
+		n = (size_t)(e - p);
+		for (i = 0; i < sizeof slab_flag_names /
+		    sizeof slab_flag_names[0]; i++)
+			if (strlen(slab_flag_names[i].name) == n &&
+			    strncmp(slab_flag_names[i].name, p, n) == 0)
+				break;
+		if (i == sizeof slab_flag_names / sizeof slab_flag_names[0])
+			return kmsim_fail(cause, "unknown slab flag '%.*s'"
+			    " (SLAB_HWCACHE_ALIGN, SLAB_RECLAIM_ACCOUNT,"
+			    " SLAB_ACCOUNT, SLAB_TYPESAFE_BY_RCU,"
+			    " SLAB_NO_MERGE, SLAB_CACHE_DMA,"
+			    " SLAB_CACHE_DMA32, SLAB_PANIC)", (int)n, p);
+		*out |= slab_flag_names[i].bit;
+		p = e;
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			return 0;
+		if (*p++ != '|')
+			return kmsim_fail(cause, "'%s' is not SLAB_ flags"
+			    " joined by '|'", s);
+	}
+}
+
+const char *slab_flags_format(uint32_t flags, char *buf, size_t len)
+{
+	size_t i, at = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof slab_flag_names / sizeof slab_flag_names[0];
+	    i++) {
+		if (!(flags & slab_flag_names[i].bit))
+			continue;
+		at += (size_t)snprintf(buf + at, at < len ? len - at : 0,
+		    "%s%s", at ? "|" : "", slab_flag_names[i].name);
+	}
+	if (at == 0)
+		snprintf(buf, len, "0");
+	return buf;
 }
 
 struct trace_source *trace_open_stream(struct instream *in,

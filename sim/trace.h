@@ -33,6 +33,9 @@ enum op_type {
 	OP_KFREE,		/* ptr (0: kfree(NULL)) */
 	OP_KMEM_CACHE_ALLOC,	/* ptr, name, bytes_req, bytes_alloc, gfp */
 	OP_KMEM_CACHE_FREE,	/* ptr, name */
+	OP_KMEM_CACHE_CREATE,	/* YAML: name, size (bytes_req), align, flags */
+	OP_KMEM_CACHE_DESTROY,	/* YAML: name */
+	OP_KREALLOC,		/* YAML: id, size (bytes_req), gfp */
 	/* vmalloc */
 	OP_VMAP_ALLOC,		/* alloc_vmap_area: addr, size, align, ... */
 	OP_VMAP_FREE,		/* free_vmap_area_noflush: addr, nr */
@@ -62,8 +65,23 @@ enum op_type {
 	OP_NR
 };
 
-/* The last op type kmsim's YAML format accepts. */
-#define OP_YAML_LAST OP_FREE_PAGES
+/*
+ * Slab cache flags as kmsim's YAML traces name them (include/linux/
+ * slab.h's SLAB_* that change what the model does), in op.flags of a
+ * kmem_cache_create.
+ */
+#define SLABF_HWCACHE_ALIGN	0x0001	/* align objects to cache lines */
+#define SLABF_CACHE_DMA		0x0002	/* slabs from ZONE_DMA */
+#define SLABF_CACHE_DMA32	0x0004	/* slabs from ZONE_DMA32 */
+#define SLABF_PANIC		0x0008	/* no effect in kmsim */
+#define SLABF_TYPESAFE_BY_RCU	0x0010	/* never merged */
+#define SLABF_NO_MERGE		0x0020	/* never merged */
+#define SLABF_ACCOUNT		0x0040	/* memcg accounted */
+#define SLABF_RECLAIM_ACCOUNT	0x0080	/* slabs are reclaimable */
+/* "SLAB_HWCACHE_ALIGN|SLAB_ACCOUNT" -> SLABF_* bits; 0 or -1 + cause. */
+int slab_flags_parse(const char *s, uint32_t *out, char **cause);
+/* The flags as the kernel spells them, '|'-separated ("0" for none). */
+const char *slab_flags_format(uint32_t flags, char *buf, size_t len);
 
 /* Op flags (struct op.flags). */
 #define OPF_PERCPU_REFILL	0x0001	/* zone_locked: refilling a pcp list */
@@ -77,8 +95,10 @@ enum op_type {
 #define OPF_OWNERSHIP		0x0100	/* extfrag: change_ownership */
 
 extern const char *const op_names[OP_NR];
-/* A YAML op name (alloc_pages ... the OP_YAML_LAST one), or -1. */
+/* An op kmsim's YAML format accepts, by its YAML name, or -1. */
 int op_type_parse(const char *name);
+/* The YAML name of an op type, NULL if YAML has no such op. */
+const char *op_yaml_name(enum op_type t);
 
 struct op {
 	enum op_type type;

@@ -55,6 +55,10 @@ enum tkey {
 	K_PFN,
 	K_POLICY,
 	K_NODES,
+	K_SIZE,
+	K_ALIGN,
+	K_CACHE,
+	K_FLAGS,
 	K_REPEAT,
 	K_VAR,
 	K_OPS,
@@ -73,6 +77,10 @@ static const char *const tkey_names[K_NR] = {
 	[K_PFN] = "pfn",
 	[K_POLICY] = "policy",
 	[K_NODES] = "nodes",
+	[K_SIZE] = "size",
+	[K_ALIGN] = "align",
+	[K_CACHE] = "cache",
+	[K_FLAGS] = "flags",
 	[K_REPEAT] = "repeat",
 	[K_VAR] = "var",
 	[K_OPS] = "ops",
@@ -82,7 +90,42 @@ static const char *const tkey_names[K_NR] = {
 #define KEYS_OP \
 	((1u << K_OP) | (1u << K_ID) | (1u << K_ORDER) | (1u << K_GFP) | \
 	 (1u << K_CPU) | (1u << K_NODE) | (1u << K_TS) | (1u << K_PFN) | \
-	 (1u << K_POLICY) | (1u << K_NODES))
+	 (1u << K_POLICY) | (1u << K_NODES) | (1u << K_SIZE) | \
+	 (1u << K_ALIGN) | (1u << K_CACHE) | (1u << K_FLAGS))
+#define KB(k)		(1u << (k))
+#define KEYS_ANY_OP	(KB(K_OP) | KB(K_CPU) | KB(K_TS))
+#define KEYS_PAGES \
+	(KB(K_ID) | KB(K_ORDER) | KB(K_GFP) | KB(K_NODE) | KB(K_PFN))
+
+/*
+ * Which keys each op takes, and which it needs (kmsim-trace(5)): the
+ * page ops keep what they always took; the slab and percpu ops take
+ * only what their kernel function does.
+ */
+static const struct {
+	enum op_type type;
+	unsigned allowed, required;
+} op_keys[] = {
+	{ OP_ALLOC_PAGES, KEYS_PAGES | KB(K_POLICY) | KB(K_NODES), 0 },
+	{ OP_FREE_PAGES, KEYS_PAGES, KB(K_ID) },
+	{ OP_KMEM_CACHE_CREATE, KB(K_CACHE) | KB(K_SIZE) | KB(K_ALIGN) |
+	    KB(K_FLAGS), KB(K_CACHE) | KB(K_SIZE) },
+	{ OP_KMEM_CACHE_DESTROY, KB(K_CACHE), KB(K_CACHE) },
+	{ OP_KMEM_CACHE_ALLOC, KB(K_CACHE) | KB(K_ID) | KB(K_GFP) | KB(K_NODE),
+	    KB(K_CACHE) },
+	{ OP_KMEM_CACHE_FREE, KB(K_CACHE) | KB(K_ID), KB(K_ID) },
+	{ OP_KMALLOC, KB(K_SIZE) | KB(K_ID) | KB(K_GFP) | KB(K_NODE),
+	    KB(K_SIZE) },
+	{ OP_KFREE, KB(K_ID), KB(K_ID) },
+	{ OP_KREALLOC, KB(K_ID) | KB(K_SIZE) | KB(K_GFP), KB(K_ID) | KB(K_SIZE) },
+	{ OP_PERCPU_ALLOC, KB(K_SIZE) | KB(K_ALIGN) | KB(K_ID) | KB(K_GFP),
+	    KB(K_SIZE) },
+	{ OP_PERCPU_FREE, KB(K_ID), KB(K_ID) },
+};
+
+struct tnode;
+/* The keys an op of type t was given must be its keys, all it needs. */
+static int check_op_keys(const struct tnode *n, enum op_type t, char **err);
 #define KEYS_REPEAT ((1u << K_REPEAT) | (1u << K_VAR) | (1u << K_OPS))
 #define KEYS_FRAGMENT (1u << K_FRAGMENT)
 
@@ -212,6 +255,7 @@ struct trace_yaml {
 	uint64_t last_ts;	/* OP_TS_NONE until an op carries one */
 	int64_t seed;		/* the substitution variable `seed` */
 	struct sbuf label;	/* a substituted id (op->label) */
+	struct sbuf cache;	/* a substituted cache name (op->name) */
 	struct sbuf scratch;	/* other substituted scalars */
 };
 
@@ -965,6 +1009,10 @@ static uint64_t tkey_max(enum tkey k)
 	case K_TS:
 	case K_PFN:
 		return UINT64_MAX - 1;
+	case K_SIZE:
+		return UINT64_C(1) << 40;	/* a terabyte object is a typo */
+	case K_ALIGN:
+		return UINT64_C(1) << 21;
 	case K_REPEAT:
 		return INT64_MAX;
 	default:
@@ -1005,6 +1053,43 @@ static int field_parse(const char *text, enum tkey k, const char *raw,
 	case K_PFN:
 		return parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
 		    out, err);
+	case K_SIZE:
+		if (kmsim_parse_size(text, out, &cause) != 0) {
+			kmsim_fail_at(err, pos, "size: %s", cause);
+			free(cause);
+			return -1;
+		}
+		if (*out == 0 || *out > tkey_max(k))
+			return kmsim_fail_at(err, pos, "size '%s' is out of range"
+			    " 1..%" PRIu64, raw != NULL ? raw : text,
+			    tkey_max(k));
+		return 0;
+	case K_ALIGN:
+		if (parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
+		    out, err) != 0)
+			return -1;
+		if (*out != 0 && (*out & (*out - 1)) != 0)
+			return kmsim_fail_at(err, pos, "align %" PRIu64 " is not"
+			    " a power of two", *out);
+		return 0;
+	case K_CACHE:
+		if (*text == '\0' || strlen(text) > 64 ||
+		    strpbrk(text, " \t\n") != NULL)
+			return kmsim_fail_at(err, pos, "cache name '%s': 1 to 64"
+			    " characters without blanks", text);
+		*out = 0;
+		return 0;
+	case K_FLAGS: {
+		uint32_t fl;
+
+		if (slab_flags_parse(text, &fl, &cause) != 0) {
+			kmsim_fail_at(err, pos, "%s", cause);
+			free(cause);
+			return -1;
+		}
+		*out = fl;
+		return 0;
+	}
 	case K_REPEAT:
 		return parse_number("repeat count", text, raw, tkey_max(k), pos,
 		    out, err);
@@ -1085,8 +1170,33 @@ static int tnode_finish(struct tnode *n, char **err)
 			return -1;
 	}
 	if (!n->is_repeat && !n->f[K_OP].dynamic &&
-	    n->f[K_OP].val == OP_FREE_PAGES && !(n->seen & (1u << K_ID)))
-		return kmsim_fail_at(err, &n->pos, "free_pages needs an 'id'");
+	    check_op_keys(n, (enum op_type)n->f[K_OP].val, err) != 0)
+		return -1;
+	return 0;
+}
+
+static int check_op_keys(const struct tnode *n, enum op_type t, char **err)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < ARRAY_SIZE(op_keys); i++)
+		if (op_keys[i].type == t)
+			break;
+	if (i == ARRAY_SIZE(op_keys))
+		return 0;
+	for (k = 0; k < K_NR; k++) {
+		if ((KB(k) & KEYS_OP) == 0 || (KB(k) & KEYS_ANY_OP))
+			continue;
+		if ((n->seen & KB(k)) && !(op_keys[i].allowed & KB(k)))
+			return kmsim_fail_at(err, &n->f[k].key_pos, "'%s' does"
+			    " not apply to %s", tkey_names[k],
+			    op_yaml_name(t));
+		if (!(n->seen & KB(k)) && (op_keys[i].required & KB(k)))
+			return kmsim_fail_at(err, &n->pos, "%s needs %s '%s'",
+			    op_yaml_name(t), k == K_ID || k == K_ALIGN ?
+			    "an" : "a", tkey_names[k]);
+	}
 	return 0;
 }
 
@@ -2184,6 +2294,30 @@ static int make_op(struct trace_yaml *r, const struct tnode *n, struct op *op,
 	if (field_value(r, &f[K_OP], K_OP, &v, err) != 0)
 		return -1;
 	op->type = (enum op_type)v;
+	if (f[K_OP].dynamic && check_op_keys(n, op->type, err) != 0)
+		return -1;
+	if (f[K_SIZE].text != NULL &&
+	    field_value(r, &f[K_SIZE], K_SIZE, &op->bytes_req, err) != 0)
+		return -1;
+	if (f[K_ALIGN].text != NULL &&
+	    field_value(r, &f[K_ALIGN], K_ALIGN, &op->align, err) != 0)
+		return -1;
+	if (f[K_FLAGS].text != NULL) {
+		if (field_value(r, &f[K_FLAGS], K_FLAGS, &v, err) != 0)
+			return -1;
+		op->flags = (uint32_t)v;
+	}
+	if (f[K_CACHE].text != NULL) {
+		if (!f[K_CACHE].dynamic) {
+			op->name = f[K_CACHE].text;
+		} else {
+			if (tfield_expand(&f[K_CACHE], r->vars, &r->cache,
+			    err) != 0 || field_parse(r->cache.p, K_CACHE,
+			    f[K_CACHE].text, &f[K_CACHE].pos, &v, err) != 0)
+				return -1;
+			op->name = r->cache.p;
+		}
+	}
 
 	op->order = 0;
 	if (f[K_ORDER].text != NULL) {
@@ -2231,9 +2365,6 @@ static int make_op(struct trace_yaml *r, const struct tnode *n, struct op *op,
 	    op->nodemask == 0)
 		return kmsim_fail_at(err, &f[K_POLICY].pos, "policy %s needs"
 		    " 'nodes'", mpol_names[op->policy]);
-	if (op->policy >= 0 && op->type != OP_ALLOC_PAGES)
-		return kmsim_fail_at(err, &f[K_POLICY].pos, "'policy' applies"
-		    " to alloc_pages only");
 
 	if (f[K_ID].text == NULL) {
 		if (op->type == OP_FREE_PAGES)
@@ -2679,6 +2810,7 @@ static void trace_yaml_destroy(struct trace_source *ts)
 	instream_close(r->in);
 	free(r->track.buf);
 	sbuf_fini(&r->label);
+	sbuf_fini(&r->cache);
 	sbuf_fini(&r->scratch);
 	free(r->text);
 	free(r->error);

@@ -91,18 +91,19 @@ void wakeup_kswapd(struct machine *m, struct zone *z, gfp_t gfp,
 }
 
 /*
- * The reclaimable memory of the zones: nothing until the page cache is
- * modelled.  Returns the pages reclaimed.
+ * The reclaimable memory of the zones: the shrinkers' (the slab caches'
+ * empty slabs) until the page cache LRU is modelled.  Returns the pages
+ * reclaimed.
  */
 static uint64_t shrink_zones(struct machine *m, struct zone *const *zones,
-    int nr_zones, uint64_t want, bool kswapd)
+    int nr_zones, uint64_t want, bool kswapd, uint64_t *cycles)
 {
-	(void)m;
 	(void)zones;
 	(void)nr_zones;
-	(void)want;
 	(void)kswapd;
-	return 0;
+	if (m->shrink_slab == NULL || want == 0)
+		return 0;
+	return m->shrink_slab(m->shrink_arg, want, cycles);
 }
 
 uint64_t try_to_free_pages(struct machine *m, struct zone *const *zones,
@@ -114,7 +115,7 @@ uint64_t try_to_free_pages(struct machine *m, struct zone *const *zones,
 	*cycles += m->cost.c[COST_DIRECT_RECLAIM];
 	/* SWAP_CLUSTER_MAX pages per pass, at least the request */
 	got = shrink_zones(m, zones, nr_zones,
-	    KMSIM_MAX(UINT64_C(32), UINT64_C(1) << order), false);
+	    KMSIM_MAX(UINT64_C(32), UINT64_C(1) << order), false, cycles);
 	m->vm_events[PGSTEAL_DIRECT] += got;
 	*cycles += got * m->cost.c[COST_RECLAIM_PAGE];
 	return got;
@@ -163,7 +164,7 @@ bool kswapd_run(struct machine *m, int node, uint64_t *cycles)
 	if (pgdat_balanced(m, node, order, hz) && !boosted) {
 		m->vm_events[KSWAPD_HIGH_WMARK_HIT_QUICKLY]++;
 	} else {
-		got = shrink_zones(m, zones, nr, want, true);
+		got = shrink_zones(m, zones, nr, want, true, cycles);
 		m->vm_events[PGSTEAL_KSWAPD] += got;
 		*cycles += got * m->cost.c[COST_RECLAIM_PAGE];
 		if (got < want)

@@ -49,6 +49,26 @@ run() {
 echo "kmsim bench: 10 M-op synthetic trace on configs/numa4.yaml"
 run "buddy, no database" --no-db
 run "buddy, database" --db "$tmp/bench.db"
+
+# 4 M slab ops: 1 M rounds of a cache object and a kmalloc object, each
+# freed 4,096 rounds later.
+cat > "$tmp/bench.yaml" <<'YAML'
+kmsim-trace: 1
+name: bench-slab
+ops:
+  - {op: kmem_cache_create, cache: bench, size: 192, flags: SLAB_HWCACHE_ALIGN}
+  - repeat: 4096
+    ops:
+      - {op: kmem_cache_alloc, cache: bench, id: "c${i}", cpu: "${i % 16}"}
+      - {op: kmalloc, size: "${i % 1000 + 8}", id: "k${i}", cpu: "${i % 16}"}
+  - repeat: 995904
+    ops:
+      - {op: kmem_cache_alloc, cache: bench, id: "c${i + 4096}", cpu: "${i % 16}"}
+      - {op: kmalloc, size: "${i % 1000 + 8}", id: "k${i + 4096}", cpu: "${i % 16}"}
+      - {op: kmem_cache_free, id: "c${i}", cpu: "${i % 16}"}
+      - {op: kfree, id: "k${i}", cpu: "${i % 16}"}
+YAML
+run "slab, no database" --no-db
 "$kmsim" --config "$srcdir/configs/numa4.yaml" --show-machine |
     sed -n 's/^frame table \(.*\)$/frame table: \1/p'
 echo "bytes per simulated page frame: 16 (struct page_frame) + 1/512 (pageblock type)"

@@ -1,7 +1,8 @@
 # t7000-plot: kmsim-plot draws every plot of a database (a simulated run,
 # a replayed capture and a run on a NUMA machine) as PNG and SVG, gnuplot
 # exits 0 for each and is given the right data (pageblocks per migratetype,
-# fragmentation events, allocations per node pair), --run and --orders
+# fragmentation events, allocations per node pair, slab memory per cache
+# and the slab caches' waste), --run and --orders
 # choose what is drawn, plots without data (an older database) are
 # announced, a sweep's params table gives the sweep plots, and every error
 # is reported as "kmsim-plot: message" with exit 1 (usage errors exit 2).
@@ -38,7 +39,8 @@ expect_fail "an order that is not a number" 2 "order 'three' is not a number" \
 expect_fail "two databases" 2 "more than one database given" \
     "$plot" "$db" "$db" -o "$tmp/p"
 
-### A database with a simulated run, a replayed capture and a NUMA run
+### A database with a simulated run, a replayed capture, a NUMA run and a
+### run of slab ops
 
 # Run 3: nine allocations on the four nodes of numa4.yaml, six asking for
 # node 0 and three for node 2, spread over the nodes by the interleave
@@ -61,6 +63,42 @@ ok_run "run 2: a replayed capture" "$KMSIM" --config auto \
     --trace "$fixtures/bundle-small" --db "$db" --quiet
 ok_run "run 3: four nodes, interleaved" "$KMSIM" --config "$configs/numa4.yaml" \
     --set vm.mempolicy.mode=interleave --trace "$tmp/numa.yaml" --db "$db" --quiet
+# Run 4: two caches of its own and eleven kmalloc size classes, 13 slab
+# caches in all, some of their objects freed; a snapshot every 5 us, so
+# the run (about 9 us) has three.
+cat >"$tmp/slab.yaml" <<'EOF'
+kmsim-trace: 1
+name: slab-caches
+ops:
+  - {op: kmem_cache_create, cache: test_obj, size: 600, flags: SLAB_NO_MERGE}
+  - {op: kmem_cache_create, cache: test_small, size: 40, flags: SLAB_NO_MERGE}
+  - repeat: 40
+    ops:
+      - {op: kmem_cache_alloc, cache: test_obj, id: "o${i}"}
+  - repeat: 100
+    ops:
+      - {op: kmem_cache_alloc, cache: test_small, id: "s${i}"}
+  - repeat: 20
+    ops:
+      - {op: kmalloc, size: 8, id: "a${i}"}
+      - {op: kmalloc, size: 16, id: "b${i}"}
+      - {op: kmalloc, size: 32, id: "c${i}"}
+      - {op: kmalloc, size: 64, id: "d${i}"}
+      - {op: kmalloc, size: 96, id: "e${i}"}
+      - {op: kmalloc, size: 100, id: "f${i}"}
+      - {op: kmalloc, size: 192, id: "g${i}"}
+      - {op: kmalloc, size: 256, id: "h${i}"}
+      - {op: kmalloc, size: 500, id: "j${i}"}
+      - {op: kmalloc, size: 1000, id: "k${i}"}
+      - {op: kmalloc, size: 2048, id: "l${i}"}
+  - repeat: 10
+    ops:
+      - {op: kfree, id: "f${i}"}
+      - {op: kmem_cache_free, id: "o${i}"}
+EOF
+ok_run "run 4: slab caches" "$KMSIM" --config "$configs/tiny.yaml" \
+    --set metrics.snapshot_interval_ms=0.005 --trace "$tmp/slab.yaml" \
+    --db "$db" --quiet
 sum_before=$(cksum <"$db")
 
 # A gnuplot that logs its exit status, to see every plot's, and keeps the
@@ -94,7 +132,8 @@ ok_run "plots as PNG and SVG" env GNUPLOT="$tmp/gnuplot" \
 cp "$tmp/out" "$tmp/list"
 cp "$tmp/err" "$tmp/notes"
 # Run 2, a replay, counts no fragmentation event (no plot of them); runs
-# 1 and 2 have one node (no node-pair heat map).
+# 1, 2 and 4 have one node (no node-pair heat map); only run 4 has slab
+# caches (the slab plots).
 expected='run1-buddyinfo-node0-DMA
 run1-buddyinfo-node0-DMA32
 run1-extfrag
@@ -128,14 +167,24 @@ run3-pagetypeinfo-node0-Normal
 run3-pagetypeinfo-node1-Normal
 run3-pagetypeinfo-node2-Normal
 run3-pagetypeinfo-node3-Normal
-run3-unusable'
+run3-unusable
+run4-buddyinfo-node0-DMA
+run4-buddyinfo-node0-DMA32
+run4-extfrag
+run4-frag-events
+run4-latency-cdf
+run4-pagetypeinfo-node0-DMA
+run4-pagetypeinfo-node0-DMA32
+run4-slab-memory
+run4-slab-waste
+run4-unusable'
 expect_eq "one PNG per plot and run" "$expected" \
     "$(cd "$tmp/p" && ls *.png | sed 's/\.png$//')"
 expect_eq "one SVG per plot and run" "$expected" \
     "$(cd "$tmp/p" && ls *.svg | sed 's/\.svg$//')"
 expect_eq "the files written are listed, one per line" \
     "$(cd "$tmp/p" && ls | sed "s#^#$tmp/p/#")" "$(sort "$tmp/list")"
-expect_eq "gnuplot ran for every plot (2 terminal checks, 68 files)" 70 \
+expect_eq "gnuplot ran for every plot (2 terminal checks, 88 files)" 90 \
     "$(wc -l <"$tmp/gnuplot.log" | tr -d ' ')"
 expect_eq "gnuplot exited 0 every time" 0 "$(grep -cv '^0$' "$tmp/gnuplot.log" || true)"
 empty=
@@ -298,17 +347,107 @@ check "... its axes say which node is which" grep -q 'requesting node' "$svg"
 check "... both" grep -q 'serving node' "$svg"
 check "... its colour scale is labelled" grep -q 'allocations (log scale' "$svg"
 
+# The slab memory per cache of run 4: a row per snapshot, a column per
+# cache among the 10 with the most slab memory at the last snapshot, and
+# one for the other 3 of its 13 caches summed; the bytes of slab_bytes.
+d=$tmp/data/run4-slab-memory.dat
+last4="(select snapshot_id from snapshots where run_id = 4 order by seq desc limit 1)"
+check "the slab memory plot's data was kept" test -s "$d"
+expect_eq "run 4 has 13 slab caches with slabs at its last snapshot" 13 \
+    "$(sql "$db" "select count(*) from slabinfo where snapshot_id = $last4
+	and slab_bytes > 0")"
+expect_eq "... and three snapshots" 3 \
+    "$(sql "$db" "select count(*) from snapshots where run_id = 4")"
+expect_eq "its header: time, the 10 largest caches at the end, the other 3" \
+    "ms${tab}$(sql "$db" "select group_concat(cache, char(9)) from (select cache
+	from slabinfo where snapshot_id = $last4
+	order by slab_bytes desc, cache limit 10)")${tab}other (3 caches)" \
+    "$(head -n 1 "$d")"
+expect_eq "... the largest first: kmalloc-2k (16 pages of 2 KiB objects)" \
+    kmalloc-2k "$(head -n 1 "$d" | cut -f 2)"
+expect_eq "a row per snapshot of the run" 3 "$(sed 1d "$d" | wc -l | tr -d ' ')"
+expect_eq "at time 0 no cache has a slab" "0.0${tab}0${tab}0${tab}0${tab}0${tab}0${tab}0${tab}0${tab}0${tab}0${tab}0${tab}0" \
+    "$(sed -n 2p "$d")"
+# the database's rows, a cache at a time, in the header's order
+head -n 1 "$d" | tr '\t' '\n' | sed -n '2,11p' >"$tmp/slab.top"
+want=$(sql "$db" "select s.seq, s.sim_ns / 1e6 from snapshots s
+    where s.run_id = 4 order by s.seq" | while IFS='|' read -r seq ms; do
+	line=$ms
+	while IFS= read -r c; do
+		line="$line|$(sql "$db" "select coalesce((select l.slab_bytes
+		    from slabinfo l join snapshots s on s.snapshot_id = l.snapshot_id
+		    where s.run_id = 4 and s.seq = $seq and l.cache = '$c'), 0)")"
+	done <"$tmp/slab.top"
+	others=$(sed "s/.*/'&'/" "$tmp/slab.top" | paste -sd, -)
+	line="$line|$(sql "$db" "select coalesce(sum(l.slab_bytes), 0)
+	    from slabinfo l join snapshots s on s.snapshot_id = l.snapshot_id
+	    where s.run_id = 4 and s.seq = $seq and l.cache not in ($others)")"
+	echo "$line"
+done)
+expect_eq "every row is the run's slabinfo at its snapshot" "$want" \
+    "$(sed 1d "$d" | tr '\t' '|')"
+expect_eq "the last row adds up to the run's slab.slab_pages (4 KiB pages)" \
+    "$(sql "$db" "select cast(value as integer) * 4096 from counters
+	where run_id = 4 and name = 'slab.slab_pages'")" \
+    "$(tail -n 1 "$d" | awk -F '\t' '{ for (i = 2; i <= NF; i++) t += $i; print t }')"
+check "... which is more than 0" test "$(tail -n 1 "$d" | cut -f 2)" -gt 0
+svg=$tmp/p/run4-slab-memory.svg
+check "the slab memory plot's title names the run and its config" \
+    grep -q 'slab memory per cache (10 largest of 13) - run 4: tiny.yaml, slab.yaml (simulate)' "$svg"
+check "... its y axis is in MiB" grep -q 'slab memory (MiB, stacked by cache)' "$svg"
+check "... its x axis in ms" grep -q 'simulated time (ms)' "$svg"
+check "... its key names the largest cache with its size at the end (64 KiB)" \
+    grep -q '>kmalloc-2k (64.0 KiB)<' "$svg"
+check "... and the others" grep -q '>other (3 caches) (12.0 KiB)<' "$svg"
+
+# The waste of run 4's caches at the end: the 10 that waste the most,
+# slab memory against the bytes of their live objects.
+d=$tmp/data/run4-slab-waste.dat
+check "the slab waste plot's data was kept" test -s "$d"
+expect_eq "its header" \
+    "# cache${tab}slab_bytes${tab}live_bytes${tab}waste_bytes${tab}waste_pct${tab}active_objs${tab}num_objs${tab}objsize" \
+    "$(head -n 1 "$d")"
+expect_eq "a row for each of the 10 caches that waste the most, as in the database" \
+    "$(sql "$db" "select cache, slab_bytes, active_objs * objsize,
+	slab_bytes - active_objs * objsize,
+	printf('%.1f', 100.0 * (slab_bytes - active_objs * objsize) / slab_bytes),
+	active_objs, num_objs, objsize
+	from slabinfo where snapshot_id = $last4 and slab_bytes > 0
+	order by slab_bytes - active_objs * objsize desc, slab_bytes desc, cache
+	limit 10")" "$(sed 1d "$d" | tr '\t' '|')"
+expect_eq "... the most waste first" "$(sed 1d "$d" | cut -f 4)" \
+    "$(sed 1d "$d" | cut -f 4 | sort -rn)"
+expect_eq "... each row's waste is its slab memory less its live objects" "" \
+    "$(sed 1d "$d" | awk -F '\t' '$4 != $2 - $3 || $3 != $6 * $8 ||
+	sprintf("%.1f", 100 * $4 / $2) != $5')"
+check "... test_obj wastes some: 40 of its objects allocated, 10 freed" \
+    test -n "$(awk -F '\t' '$1 == "test_obj" && $4 > 0' "$d")"
+svg=$tmp/p/run4-slab-waste.svg
+check "the slab waste plot's title names the run" \
+    grep -q 'slab waste per cache at the end (10 most of 13) - run 4: tiny.yaml, slab.yaml (simulate)' "$svg"
+check "... its y axis is in KiB (64 KiB at most)" grep -q 'slab memory at the end (KiB)' "$svg"
+check "... its key says what the bars are" \
+    grep -q 'live objects (active_objs \* objsize)' "$svg"
+check "... both" grep -q 'waste: free objects and slab leftover' "$svg"
+check "... a bar per cache, named" grep -q '>test_obj<' "$svg"
+
 # Plots without data are skipped with one line each, and nothing else is
 # said (no gnuplot warning).
-for what in "slab memory per cache plot: the database has no 'slabinfo' table" \
-    "dirty and writeback pages plot: the database has no 'writeback' table"; do
-	check "skipped and said: no $what" grep -q "^kmsim-plot: no $what" "$tmp/notes"
+check "skipped and said: no dirty and writeback pages plot" grep -q \
+    "^kmsim-plot: no dirty and writeback pages plot: the database has no 'writeback' table" \
+    "$tmp/notes"
+for r in 1 2 3; do
+	check "skipped and said: run $r has no slab rows, no slab plots" grep -qF \
+	    "kmsim-plot: run $r: no slabinfo rows (the run used no slab cache, replayed a capture, or an older kmsim wrote it); no slab memory or slab waste plot" \
+	    "$tmp/notes"
 done
+check "the slab plots are not said to be missing for run 4" \
+    sh -c "! grep -q 'run 4' '$tmp/notes'"
 # kmsim makes an empty params table; kmsim-sweep fills it.
 check "skipped and said: no sweep plots, no swept parameter" grep -Eq \
     "^kmsim-plot: no sweep plots: (the database has no 'params' table|no swept parameter in the 'params' table)" \
     "$tmp/notes"
-expect_eq "nothing else on standard error" 4 "$(wc -l <"$tmp/notes" | tr -d ' ')"
+expect_eq "nothing else on standard error" 6 "$(wc -l <"$tmp/notes" | tr -d ' ')"
 expect_eq "the database is not changed" "$sum_before" "$(cksum <"$db")"
 check "no -wal file is left beside it" test ! -e "$db-wal"
 
@@ -316,34 +455,39 @@ check "no -wal file is left beside it" test ! -e "$db-wal"
 ### of a run in them
 
 sql "$db" ".backup '$tmp/old.db'"
-sql "$tmp/old.db" "drop table pagetypeinfo; drop table vmstat; drop table numa_allocs;"
-ok_run "a database without the tables pagetypeinfo, vmstat and numa_allocs" \
+sql "$tmp/old.db" "drop table pagetypeinfo; drop table vmstat; drop table numa_allocs;
+drop table slabinfo;"
+ok_run "a database without the tables pagetypeinfo, vmstat, numa_allocs and slabinfo" \
     "$plot" "$tmp/old.db" --format svg -o "$tmp/old"
 for what in "pageblock mobility mix plot: the database has no 'pagetypeinfo' table" \
     "fragmentation events plot: the database has no 'vmstat' table" \
-    "node-pair heat map: the database has no 'numa_allocs' table"; do
+    "node-pair heat map: the database has no 'numa_allocs' table" \
+    "slab memory per cache or slab waste plots: the database has no 'slabinfo' table"; do
 	check "skipped and said: no $what" grep -q "^kmsim-plot: no $what\$" "$tmp/err"
 done
 expect_eq "... the other plots are drawn" \
-    "$(echo "$expected" | grep -Ev 'pagetypeinfo|frag-events|numa-allocs' |
+    "$(echo "$expected" | grep -Ev 'pagetypeinfo|frag-events|numa-allocs|slab-' |
 	sed 's/$/.svg/')" "$(ls "$tmp/old")"
-expect_eq "... and nothing else is said (the 3 tables, slabinfo, writeback, sweep)" \
+expect_eq "... and nothing else is said (the 4 tables, writeback, sweep)" \
     6 "$(wc -l <"$tmp/err" | tr -d ' ')"
 
 sql "$db" ".backup '$tmp/old-runs.db'"
 sql "$tmp/old-runs.db" "delete from pagetypeinfo where run_id = 1;
-delete from vmstat where run_id = 1; delete from numa_allocs where run_id = 3;"
+delete from vmstat where run_id = 1; delete from numa_allocs where run_id = 3;
+delete from slabinfo where run_id = 4;"
 ok_run "a database with runs that lack rows in those tables" \
     "$plot" "$tmp/old-runs.db" --format svg -o "$tmp/old-runs"
 for what in "run 1: no pagetypeinfo rows (an older kmsim wrote the run); no pageblock mobility mix plot" \
     "run 1: no vmstat rows (an older kmsim wrote the run); no fragmentation events plot" \
-    "run 3: no numa_allocs rows (the run did not end, or an older kmsim wrote it); no node-pair heat map"; do
+    "run 3: no numa_allocs rows (the run did not end, or an older kmsim wrote it); no node-pair heat map" \
+    "run 4: no slabinfo rows (the run used no slab cache, replayed a capture, or an older kmsim wrote it); no slab memory or slab waste plot"; do
 	check "skipped and said: $what" grep -qF "kmsim-plot: $what" "$tmp/err"
 done
 expect_eq "... the other plots are drawn" \
-    "$(echo "$expected" | grep -Ev 'run1-(pagetypeinfo|frag-events)|numa-allocs' |
+    "$(echo "$expected" | grep -Ev 'run1-(pagetypeinfo|frag-events)|numa-allocs|slab-' |
 	sed 's/$/.svg/')" "$(ls "$tmp/old-runs")"
-expect_eq "... and nothing else is said" 7 "$(wc -l <"$tmp/err" | tr -d ' ')"
+expect_eq "... and nothing else is said (with the 4 runs without slab rows)" 10 \
+    "$(wc -l <"$tmp/err" | tr -d ' ')"
 
 ### Choosing runs, orders and format
 
@@ -391,8 +535,8 @@ sweep-vm.watermark_scale_factor-unusable-order9-node0-DMA32.svg' \
     "$(ls "$tmp/sw" | grep '^sweep-')"
 check "the sweep plots are not announced as skipped" \
     sh -c "! grep -q 'sweep' '$tmp/sw.notes'"
-check "nothing but the two missing tables on standard error" \
-    test "$(wc -l <"$tmp/sw.notes")" -eq 2
+check "nothing but the missing writeback table and 4 runs without slab rows" \
+    test "$(wc -l <"$tmp/sw.notes")" -eq 5
 check "one line per trace" grep -q 'fill-free' \
     "$tmp/sw/sweep-vm.watermark_scale_factor-p99-alloc_pages.svg"
 check "... each trace" grep -q 'exhaust' \
@@ -403,7 +547,7 @@ check "text values label the ticks" grep -q '>interleave<' \
     "$tmp/sw/sweep-policy-p99-alloc_pages.svg"
 ok_run "--run 1 --run 2: a one-point sweep plots too" "$plot" "$sw" \
     --run 1 --run 2 --format svg -o "$tmp/sw1"
-expect_eq "... without a gnuplot warning" 2 "$(wc -l <"$tmp/err" | tr -d ' ')"
+expect_eq "... without a gnuplot warning" 3 "$(wc -l <"$tmp/err" | tr -d ' ')"
 
 ### Errors
 

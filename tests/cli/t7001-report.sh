@@ -1,6 +1,7 @@
 # t7001-report: kmsim-report writes one self-contained HTML page: a row per
 # run, the summary tables (the event counters above 0 and the allocations
-# per node pair among them), one inline SVG per plot of kmsim-plot, no
+# per node pair and the slab caches among them), one inline SVG per plot
+# of kmsim-plot, no
 # reference to another file, every text from the database escaped; an
 # older database without the page allocator's tables is reported too; and
 # it reports errors as "kmsim-report: message" with exit 1 (usage errors
@@ -58,6 +59,27 @@ ops:
 EOF
 ok_run "run 4: four nodes, interleaved" "$KMSIM" --config "$configs/numa4.yaml" \
     --set vm.mempolicy.mode=interleave --trace "$tmp/numa.yaml" --db "$db" --quiet
+# Run 5: slab caches, two of its own and the kmalloc caches of 100 and
+# 2000 bytes (kmalloc-128 and kmalloc-2k).
+cat >"$tmp/slab.yaml" <<'EOF'
+kmsim-trace: 1
+name: slab-caches
+ops:
+  - {op: kmem_cache_create, cache: test_obj, size: 600, flags: SLAB_NO_MERGE}
+  - {op: kmem_cache_create, cache: test_small, size: 40, flags: SLAB_NO_MERGE}
+  - repeat: 40
+    ops:
+      - {op: kmem_cache_alloc, cache: test_obj, id: "o${i}"}
+      - {op: kmem_cache_alloc, cache: test_small, id: "s${i}"}
+      - {op: kmalloc, size: 100, id: "k${i}"}
+      - {op: kmalloc, size: 2000, id: "l${i}"}
+  - repeat: 20
+    ops:
+      - {op: kfree, id: "k${i}"}
+      - {op: kmem_cache_free, id: "o${i}"}
+EOF
+ok_run "run 5: slab caches" "$KMSIM" --config "$configs/tiny.yaml" \
+    --trace "$tmp/slab.yaml" --db "$db" --quiet
 
 ok_run "a report on every run" "$report" "$db" -o "$tmp/report.html"
 html=$tmp/report.html
@@ -65,8 +87,8 @@ expect_eq "it prints the file written" "$html" "$(cat "$tmp/out")"
 check "the report exists and is not empty" test -s "$html"
 expect_eq "it starts with the HTML5 doctype" '<!DOCTYPE html>' "$(head -n 1 "$html")"
 check "it ends the document" sh -c "tail -n 1 '$html' | grep -q '^</html>\$'"
-expect_eq "a table row per run" 4 "$(grep -c '<tr class="run">' "$html")"
-for r in 1 2 3 4; do
+expect_eq "a table row per run" 5 "$(grep -c '<tr class="run">' "$html")"
+for r in 1 2 3 4 5; do
 	check "a section for run $r" grep -q "<section id=\"run-$r\">" "$html"
 done
 
@@ -112,10 +134,12 @@ check "the final unusable index at orders 3 and 9" \
 check "the replay fidelity of the capture" grep -q '<code>traced_changed_pct</code>' "$html"
 check "its trace statistics" grep -q '<code>lost_events</code>' "$html"
 expect_eq "fidelity only for the replayed run" 1 "$(grep -c '<h3>Replay fidelity</h3>' "$html")"
-check "the plots skipped are listed" grep -q "<li>no slab memory per cache plot" "$html"
+check "the plots skipped are listed" \
+    grep -q "<li>no dirty and writeback pages plot" "$html"
 check "... with run 2's fragmentation events (a replay counts none)" \
     grep -q "<li>run 2: no fragmentation event counted" "$html"
-for f in run1-pagetypeinfo-node0-DMA32 run1-frag-events run4-numa-allocs; do
+for f in run1-pagetypeinfo-node0-DMA32 run1-frag-events run4-numa-allocs \
+    run5-slab-memory run5-slab-waste; do
 	check "the new plot $f is in the report" \
 	    grep -q "<figcaption>$f.svg</figcaption>" "$html"
 done
@@ -128,7 +152,7 @@ section() {
 in_table() {
 	sed -n "/<h3>$1/,/<\/table>/p" | grep '^<tr'
 }
-expect_eq "a table of event counters per run" 4 \
+expect_eq "a table of event counters per run" 5 \
     "$(grep -c '<h3>Event counters at the last snapshot (vmstat, those above 0)</h3>' "$html")"
 events1=$(section 1 | in_table 'Event counters')
 check "run 1's pages allocated: the 1,215 of fill-free.yaml's 400 blocks" \
@@ -160,25 +184,62 @@ expect_eq "run 1's: its 400 allocations, all on its one node" \
 expect_eq "run 2, a replay, has none, and no table" "" \
     "$(section 2 | grep 'Allocations per node pair' || true)"
 
+# The slab caches at the end of run 5: a row per cache, the most slab
+# memory first, then the total; the waste is the share of the slab memory
+# not in live objects (active_objs * objsize).
+slab5=$(section 5 | in_table 'Slab caches at the last snapshot')
+last5="(select snapshot_id from snapshots where run_id = 5 order by seq desc limit 1)"
+expect_eq "run 5's slab caches: one row each and a total" \
+    "$(sql "$db" "select count(*) + 1 from slabinfo where snapshot_id = $last5")" \
+    "$(echo "$slab5" | grep -c '^<tr')"
+check "... four caches" test "$(echo "$slab5" | grep -c '^<tr class="cache">')" -eq 4
+expect_eq "... the most slab memory first, each as the database has it" \
+    "$(sql "$db" "select cache || '|' || active_objs || ' / ' || num_objs
+	|| '|' || printf('%,d', objsize) || '|' || num_slabs || '|'
+	|| (num_slabs * pagesperslab) || '|' || printf('%.1f', slab_bytes / 1024.0)
+	|| '|' || printf('%.1f%%', 100.0 * (slab_bytes - active_objs * objsize)
+	    / slab_bytes)
+	from slabinfo where snapshot_id = $last5
+	order by slab_bytes desc, cache")" \
+    "$(echo "$slab5" | grep '^<tr class="cache">' |
+	sed -e 's|</td><td[^>]*>|\||g' -e 's|<[^>]*>||g')"
+check "... test_obj: 600-byte objects, some freed, so some waste" \
+    test -n "$(echo "$slab5" | grep '<code>test_obj</code>' |
+	grep -F '<td class="n">600</td>' | grep -v '<td class="n">0.0%</td>')"
+# the total's pages are the run's slab.slab_pages
+pages=$(sql "$db" "select cast(value as integer) from counters
+    where run_id = 5 and name = 'slab.slab_pages'")
+check "... the total: all 4 caches, the run's $pages slab pages" \
+    test -n "$(echo "$slab5" | grep -F '<tr class="total"><td>all 4 caches</td>' |
+	grep -F "<td class=\"n\">$pages</td>")"
+check "... and the slab counters" \
+    test -n "$(section 5 | in_table 'Slab and percpu allocators' |
+	grep -F "<tr><td><code>slab_pages</code></td><td class=\"n\">$pages</td></tr>")"
+expect_eq "no slab table for the runs without slab caches" "" \
+    "$(for r in 1 2 3 4; do section "$r"; done | grep '<h3>Slab caches' || true)"
+
 ok_run "--run 2 -q" "$report" "$db" --run 2 -q -o "$tmp/two.html"
 expect_eq "-q prints nothing" "" "$(cat "$tmp/out" "$tmp/err")"
 expect_eq "--run 2: one row" 1 "$(grep -c '<tr class="run">' "$tmp/two.html")"
 expect_eq "--run 2: run 2's plots only" "$(ls "$tmp/p" | grep -c '^run2-')" \
     "$(grep -c '<svg' "$tmp/two.html")"
 
-### An older database, without the tables pagetypeinfo, vmstat and
-### numa_allocs
+### An older database, without the tables pagetypeinfo, vmstat,
+### numa_allocs and slabinfo
 
 sql "$db" ".backup '$tmp/old.db'"
-sql "$tmp/old.db" "drop table pagetypeinfo; drop table vmstat; drop table numa_allocs;"
+sql "$tmp/old.db" "drop table pagetypeinfo; drop table vmstat; drop table numa_allocs;
+drop table slabinfo;"
 ok_run "a report on a database without the page allocator's tables" \
     "$report" "$tmp/old.db" -o "$tmp/old.html"
 check "... is well-formed" sh -c "tail -n 1 '$tmp/old.html' | grep -q '^</html>\$'"
-expect_eq "... has a row per run" 4 "$(grep -c '<tr class="run">' "$tmp/old.html")"
+expect_eq "... has a row per run" 5 "$(grep -c '<tr class="run">' "$tmp/old.html")"
 expect_eq "... no table of event counters" 0 \
     "$(grep -c '<h3>Event counters' "$tmp/old.html" || true)"
 expect_eq "... nor of node pairs" 0 \
     "$(grep -c '<h3>Allocations per node pair' "$tmp/old.html" || true)"
+expect_eq "... nor of slab caches" 0 \
+    "$(grep -c '<h3>Slab caches' "$tmp/old.html" || true)"
 check "... says which plots its tables would give" grep -q \
     "<li>no pageblock mobility mix plot: the database has no 'pagetypeinfo' table</li>" \
     "$tmp/old.html"

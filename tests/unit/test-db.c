@@ -22,6 +22,8 @@
 #include "kmsim.h"
 #include "machine.h"
 #include "metrics.h"
+#include "mkmachine.h"
+#include "slab.h"
 
 static char *tmp_dir;
 
@@ -248,9 +250,52 @@ static struct hist *hist_new(void)
 }
 
 /*
+ * The slab caches of run 1 at its second snapshot: a real machine (one
+ * node, 64 MiB) and its slab world, a cache of 600-byte objects with 20
+ * of them allocated and 100 kmalloc(100) from kmalloc-128.  The machine
+ * is the slab world's only; both are freed here.
+ */
+static int write_slab(struct db *db, int64_t run_id, char **cause)
+{
+	struct config cfg;
+	struct config_node nodes[1];
+	struct machine *m;
+	struct slab_world *w;
+	struct kmem_cache *c, *kc;
+	struct slab_result res;
+	slab_handle_t h;
+	int i, rc = -1;
+
+	mk_config(&cfg, nodes, 1, 64 * MiB, 0, 0);
+	m = machine_create(&cfg, cause);
+	if (m == NULL)
+		return -1;
+	w = slab_world_create(m, NULL);
+	if (kmem_cache_create(w, "test_obj", 600, 0, SLAB_NO_MERGE, &c,
+	    cause) != 0)
+		goto out;
+	for (i = 0; i < 20; i++)
+		if (kmem_cache_alloc(w, c, 0, GFP_KERNEL, &h, &res, cause) != 0 ||
+		    h == SLAB_HANDLE_NONE)
+			goto out;
+	for (i = 0; i < 100; i++)
+		if (kmalloc(w, 100, GFP_KERNEL, 0, &h, &kc, &res, cause) != 0 ||
+		    h == SLAB_HANDLE_NONE)
+			goto out;
+	rc = db_write_slabinfo(db, run_id, w, cause);
+out:
+	if (rc != 0 && *cause == NULL)
+		*cause = xstrdup("a slab allocation failed");
+	slab_world_destroy(w);
+	machine_destroy(m);
+	return rc;
+}
+
+/*
  * Three runs in one file: run 1 complete (two snapshots, latencies,
- * failures, counters), run 2 failed (one snapshot), run 3 still running
- * (one snapshot).  Returns 0, or -1 with the cause printed.
+ * failures, counters, slab caches at the second snapshot), run 2 failed
+ * (one snapshot), run 3 still running (one snapshot).  Returns 0, or -1
+ * with the cause printed.
  */
 static int populate(const char *path)
 {
@@ -295,6 +340,7 @@ static int populate(const char *path)
 	    db_write_counter(db, r1, "ops.alloc_pages", 1001, &cause) ||
 	    db_write_counter(db, r1, "lenient.skipped", 0, &cause) ||
 	    db_write_numa(db, r1, &t.m, &cause) ||
+	    write_slab(db, r1, &cause) != 0 ||
 	    db_txn_commit(db, &cause) != 0)
 		goto out_close;
 	end.status = "complete";
@@ -1094,6 +1140,41 @@ TEST(buddy_tables)
 	free(path);
 }
 
+/* The slab caches of run 1's second snapshot, as write_slab() made
+ * them: /proc/slabinfo's columns and the bytes asked for and given. */
+TEST(slab_table)
+{
+	char *path = tpath("slab.db");
+	sqlite3 *c;
+
+	ASSERT_EQ(populate(path), 0);
+	c = peek_open(path);
+	ASSERT(c != NULL);
+	/* the two caches allocated from, at run 1's second snapshot only */
+	ASSERT_EQ(q_int(c, "SELECT count(*) FROM slabinfo"), 2);
+	ASSERT_EQ(q_int(c, "SELECT count(*) FROM slabinfo l JOIN snapshots s"
+	    " ON s.snapshot_id = l.snapshot_id WHERE s.run_id = 1"
+	    " AND s.seq = 1 AND l.run_id = 1"), 2);
+	ASSERT_EQ(q_int(c, "SELECT objsize FROM slabinfo"
+	    " WHERE cache = 'test_obj'"), 600);
+	ASSERT_EQ(q_int(c, "SELECT bytes_requested FROM slabinfo"
+	    " WHERE cache = 'test_obj'"), 20 * 600);
+	ASSERT_EQ(q_int(c, "SELECT bytes_requested FROM slabinfo"
+	    " WHERE cache = 'kmalloc-128'"), 100 * 100);
+	ASSERT_EQ(q_int(c, "SELECT bytes_allocated FROM slabinfo"
+	    " WHERE cache = 'kmalloc-128'"), 100 * 128);
+	/* at least the live objects, in whole slabs of 4 KiB pages */
+	ASSERT_EQ(q_int(c, "SELECT count(*) FROM slabinfo"
+	    " WHERE active_objs <= num_objs AND num_objs = num_slabs * objperslab"
+	    " AND active_slabs = num_slabs"
+	    " AND slab_bytes = num_slabs * pagesperslab * 4096"
+	    " AND slab_bytes >= active_objs * objsize"), 2);
+	ASSERT_EQ(q_int(c, "SELECT active_objs >= 100 FROM slabinfo"
+	    " WHERE cache = 'kmalloc-128'"), 1);
+	sqlite3_close(c);
+	free(path);
+}
+
 TEST(man_page_examples)
 {
 	char *path = tpath("examples.db"), *man = man_page_path();
@@ -1191,6 +1272,7 @@ int main(void)
 	RUN(write_failure_is_an_error);
 	RUN(failed_snapshot_leaves_nothing);
 	RUN(buddy_tables);
+	RUN(slab_table);
 	RUN(man_page_examples);
 	rc = tap_done();
 	rm_tree(tmp_dir);
