@@ -10,6 +10,7 @@
  * first error found ends the read, as one "FILE:LINE:COL: message".
  */
 #include "config.h"
+#include "tlb.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -29,6 +30,23 @@
 
 const char *const mpol_names[MPOL_NR] = {
 	"local", "preferred", "bind", "interleave"
+};
+
+const char *const config_arch_names[ARCH_NR] = {
+	"x86-64", "x86-32", "x86-32-pae"
+};
+
+/* MAX_PHYSMEM_BITS and SECTION_SIZE_BITS of arch/x86/include/asm/sparsemem.h
+ * for each machine.arch. */
+static const unsigned config_arch_phys_bits[ARCH_NR] = {
+	[ARCH_X86_64] = CONFIG_MAX_PHYS_BITS,
+	[ARCH_X86_32] = 32,
+	[ARCH_X86_32_PAE] = 36,
+};
+static const unsigned config_arch_section_bits[ARCH_NR] = {
+	[ARCH_X86_64] = 27,
+	[ARCH_X86_32] = 26,
+	[ARCH_X86_32_PAE] = 29,
 };
 
 #define CONFIG_MAX_FILE		(4u << 20)	/* a config is a few KiB */
@@ -601,6 +619,11 @@ static int config_read_zones(struct config_reader *r, struct config_node *cn,
 		if (vals[z] == NULL)
 			return config_error(r, keys[z], "%s: missing value",
 			    zone_names[z]);
+		/* CONFIG_ZONE_DMA32 is 64-bit only (arch/x86/Kconfig). */
+		if (z == ZONE_DMA32 && r->cfg->arch != ARCH_X86_64)
+			return config_error(r, keys[z], "zones: an %s machine "
+			    "has no DMA32 zone",
+			    config_arch_names[r->cfg->arch]);
 		if (config_size(r, vals[z], zone_names[z],
 		    &cn->zone_size[z]) != 0 ||
 		    config_page_aligned(r, vals[z], zone_names[z],
@@ -626,6 +649,7 @@ static int config_read_node(struct config_reader *r, int i,
 	struct config_node *cn = &r->cfg->nodes[i];
 	struct config_node_src *src = &r->src[i];
 	char what[32], where[32];
+	unsigned bits;
 
 	snprintf(what, sizeof what, "node %d", i);
 	snprintf(where, sizeof where, " in node %d", i);
@@ -659,6 +683,14 @@ static int config_read_node(struct config_reader *r, int i,
 		    "node %d [0x%" PRIx64 ", 0x%" PRIx64 ") ends beyond the "
 		    "%d-bit physical address space", i, cn->start,
 		    cn->start + cn->span, CONFIG_MAX_PHYS_BITS);
+	bits = config_arch_phys_bits[r->cfg->arch];
+	if (bits < CONFIG_MAX_PHYS_BITS &&
+	    cn->start + cn->span > UINT64_C(1) << bits)
+		return config_error(r, src->start != NULL ? src->start : map,
+		    "node %d [0x%" PRIx64 ", 0x%" PRIx64 ") ends beyond the "
+		    "%u-bit physical address space of %s", i, cn->start,
+		    cn->start + cn->span, bits,
+		    config_arch_names[r->cfg->arch]);
 	*next_start = cn->start + cn->span;
 	if (config_check_holes(r, cn) != 0)
 		return -1;
@@ -682,10 +714,29 @@ static uint64_t config_overlap(uint64_t start, uint64_t end, uint64_t lo,
  * arch/x86/mm/init.c:zone_sizes_init(): DMA below MAX_DMA_PFN (16 MiB),
  * DMA32 below MAX_DMA32_PFN (4 GiB), Normal above.  No HighMem on 64-bit.
  */
-static void config_derive_zones(struct config_node *cn)
+static void config_derive_zones(const struct config *cfg,
+    struct config_node *cn)
 {
 	uint64_t s = cn->start, e = cn->start + cn->span;
 
+	if (cfg->arch != ARCH_X86_64) {
+		/*
+		 * x86-32 (CONFIG_HIGHMEM, no CONFIG_ZONE_DMA32): the same
+		 * zone_sizes_init() with max_zone_pfns[ZONE_NORMAL] =
+		 * max_low_pfn, the end of the direct map
+		 * (arch/x86/mm/init_32.c:find_low_pfn_range()), and
+		 * ZONE_HIGHMEM up to max_pfn.
+		 */
+		cn->zone_size[ZONE_DMA] = config_overlap(s, e, 0,
+		    CONFIG_DMA_END);
+		cn->zone_size[ZONE_DMA32] = 0;
+		cn->zone_size[ZONE_NORMAL] = config_overlap(s, e,
+		    CONFIG_DMA_END, CONFIG_X86_32_LOWMEM_END);
+		cn->zone_size[ZONE_HIGHMEM] = config_overlap(s, e,
+		    CONFIG_X86_32_LOWMEM_END, UINT64_MAX);
+		cn->zone_size[ZONE_MOVABLE] = 0;
+		return;
+	}
 	cn->zone_size[ZONE_DMA] = config_overlap(s, e, 0, CONFIG_DMA_END);
 	cn->zone_size[ZONE_DMA32] = config_overlap(s, e, CONFIG_DMA_END,
 	    CONFIG_DMA32_END);
@@ -805,7 +856,7 @@ static int config_read_nodes(struct config_reader *r, yaml_node_t *n)
 		return -1;
 	for (i = 0; i < nr; i++)
 		if (!cfg->nodes[i].zones_explicit)
-			config_derive_zones(&cfg->nodes[i]);
+			config_derive_zones(cfg, &cfg->nodes[i]);
 	return 0;
 }
 
@@ -893,14 +944,19 @@ out_free_at:
 /* ------------------------------------------------------------------ */
 /* the sections */
 
+static int config_bool(struct config_reader *r, const yaml_node_t *n,
+    const char *key, bool *out);
+
 static int config_read_machine(struct config_reader *r, yaml_node_t *map)
 {
 	static const char *const names[] = {
 		"page_size", "cpu_mhz", "max_order", "section_size_bits",
-		"movablecore", "nodes", "distances"
+		"movablecore", "nodes", "distances", "arch", "tlb",
+		"paging_levels", "vmap_stack"
 	};
 	enum { K_PAGE_SIZE, K_CPU_MHZ, K_MAX_ORDER, K_SECTION_SIZE_BITS,
-		K_MOVABLECORE, K_NODES, K_DISTANCES };
+		K_MOVABLECORE, K_NODES, K_DISTANCES, K_ARCH, K_TLB,
+		K_PAGING_LEVELS, K_VMAP_STACK };
 	yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
 	struct config *cfg = r->cfg;
 	unsigned min_bits;
@@ -910,6 +966,44 @@ static int config_read_machine(struct config_reader *r, yaml_node_t *map)
 	    " in machine", vals, keys) != 0)
 		return -1;
 
+	if ((n = vals[K_ARCH]) != NULL) {
+		const char *s = "";
+		int a;
+
+		if (config_scalar(r, n, "arch", "x86-64, x86-32 or x86-32-pae",
+		    &s) != 0)
+			return -1;
+		for (a = 0; a < ARCH_NR; a++)
+			if (strcmp(s, config_arch_names[a]) == 0)
+				break;
+		if (a == ARCH_NR)
+			return config_error(r, n, "arch: '%s' is not x86-64, "
+			    "x86-32 or x86-32-pae", s);
+		cfg->arch = (enum config_arch)a;
+		cfg->section_size_bits = config_arch_section_bits[a];
+	}
+	if ((n = vals[K_TLB]) != NULL) {
+		const char *t = "";
+		struct tlb_config tc;
+		char *why = NULL;
+
+		if (config_scalar(r, n, "tlb", "a TLB preset", &t) != 0)
+			return -1;
+		if (strcmp(t, "none") != 0 && tlb_preset(t, &tc, &why) != 0) {
+			free(why);
+			return config_error(r, n, "tlb: unknown preset '%s' ("
+			    "intel-spr, amd-zen4, generic, none)", t);
+		}
+		snprintf(cfg->tlb, sizeof cfg->tlb, "%s", t);
+	}
+	if ((n = vals[K_PAGING_LEVELS]) != NULL) {
+		if (config_uint(r, n, "paging_levels", 4, 5,
+		    &cfg->paging_levels) != 0)
+			return -1;
+	}
+	if ((n = vals[K_VMAP_STACK]) != NULL &&
+	    config_bool(r, n, "vmap_stack", &cfg->vmap_stack) != 0)
+		return -1;
 	if ((n = vals[K_PAGE_SIZE]) != NULL) {
 		if (config_size(r, n, "page_size", &cfg->page_size) != 0)
 			return -1;
@@ -917,6 +1011,11 @@ static int config_read_machine(struct config_reader *r, yaml_node_t *map)
 		    cfg->page_size != 65536)
 			return config_error(r, n, "page_size: '%s' is not 4K, "
 			    "16K or 64K", config_text(n));
+		/* x86 has 4 KiB base pages only. */
+		if (cfg->arch != ARCH_X86_64 && cfg->page_size != 4096)
+			return config_error(r, n, "page_size: '%s': an %s "
+			    "machine has 4K pages only", config_text(n),
+			    config_arch_names[cfg->arch]);
 	}
 	cfg->page_shift = kmsim_ilog2(cfg->page_size);
 	if ((n = vals[K_CPU_MHZ]) != NULL &&
@@ -932,7 +1031,8 @@ static int config_read_machine(struct config_reader *r, yaml_node_t *map)
 	min_bits = cfg->page_shift + cfg->max_order;
 	if ((n = vals[K_SECTION_SIZE_BITS]) != NULL) {
 		if (config_uint(r, n, "section_size_bits", min_bits,
-		    CONFIG_MAX_PHYS_BITS, &cfg->section_size_bits) != 0)
+		    config_arch_phys_bits[cfg->arch],
+		    &cfg->section_size_bits) != 0)
 			return -1;
 	} else if (cfg->section_size_bits < min_bits)
 		cfg->section_size_bits = min_bits;
@@ -1310,6 +1410,7 @@ static int config_read_root(struct config_reader *r, yaml_node_t *root)
 
 void config_set_defaults(struct config *cfg)
 {
+	cfg->arch = ARCH_X86_64;
 	cfg->page_size = 4096;
 	cfg->page_shift = 12;
 	cfg->max_order = 10;
@@ -1325,6 +1426,9 @@ void config_set_defaults(struct config *cfg)
 	cfg->highatomic = true;
 	cfg->pcp = true;
 	cfg->slab_merge = true;
+	snprintf(cfg->tlb, sizeof cfg->tlb, "generic");
+	cfg->paging_levels = 4;
+	cfg->vmap_stack = true;
 	cfg->slab_cpu_partial = true;
 	cfg->slab_max_order = 3;
 	for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -1857,8 +1961,17 @@ json_t *config_to_json(const struct config *cfg)
 	json_object_set_new(root, "path", config_json_str(cfg->path));
 
 	machine = json_object();
+	/* only when set, so x86-64 configs keep their JSON (and hashes) */
+	if (cfg->arch != ARCH_X86_64)
+		json_object_set_new(machine, "arch",
+		    config_json_str(config_arch_names[cfg->arch]));
 	json_object_set_new(machine, "page_size",
 	    config_json_u64(cfg->page_size));
+	json_object_set_new(machine, "tlb", config_json_str(cfg->tlb));
+	json_object_set_new(machine, "paging_levels",
+	    json_integer(cfg->paging_levels));
+	json_object_set_new(machine, "vmap_stack",
+	    json_boolean(cfg->vmap_stack));
 	json_object_set_new(machine, "page_shift",
 	    json_integer(cfg->page_shift));
 	json_object_set_new(machine, "cpu_mhz", json_integer(cfg->cpu_mhz));

@@ -25,6 +25,23 @@
 /* x86-64 zone limits by physical address (arch/x86/include/asm/dma.h). */
 #define CONFIG_DMA_END		(UINT64_C(16) << 20)	/* MAX_DMA_PFN */
 #define CONFIG_DMA32_END	(UINT64_C(4) << 30)	/* MAX_DMA32_PFN */
+/*
+ * x86-32 lowmem: the direct map ends at max_low_pfn, MAXMEM of
+ * arch/x86/include/asm/pgtable_32_areas.h with the default 3G/1G split
+ * and 128 MiB __VMALLOC_RESERVE: the classic 896 MiB.  (A 6.18 kernel's
+ * fixmap and cpu_entry_area take a few MiB more off MAXMEM; write
+ * `zones:` for an exact machine.)
+ */
+#define CONFIG_X86_32_LOWMEM_END	(UINT64_C(896) << 20)
+
+/* machine.arch: how zones, page size and address width are derived. */
+enum config_arch {
+	ARCH_X86_64,		/* the default */
+	ARCH_X86_32,		/* no PAE: 32-bit physical, LAST_PKMAP 1024 */
+	ARCH_X86_32_PAE,	/* PAE: 36-bit physical, LAST_PKMAP 512 */
+	ARCH_NR
+};
+extern const char *const config_arch_names[ARCH_NR];
 
 /* ACPI SLIT distances (include/linux/topology.h). */
 #define CONFIG_DISTANCE_LOCAL	10	/* LOCAL_DISTANCE */
@@ -80,6 +97,10 @@ struct config {
 	char *name;			/* `name:`, default the file's base name */
 
 	/* machine: */
+	enum config_arch arch;		/* default ARCH_X86_64 */
+	char tlb[32];			/* TLB preset; "none": no TLB model */
+	unsigned paging_levels;		/* 4 (default) or 5 */
+	bool vmap_stack;		/* CONFIG_VMAP_STACK, default on */
 	uint64_t page_size;		/* 4K (default), 16K, 64K */
 	unsigned page_shift;
 	unsigned max_order;		/* MAX_PAGE_ORDER, default 10 */

@@ -34,6 +34,19 @@
  *           into the chunk's vmalloc area (page table writes, a TLB
  *           flush amortised over the range); a new chunk allocates its
  *           maps and reserves vmalloc space (pcpu_get_vm_areas()).
+ *  [vmalloc] mm/vmalloc.c: alloc_vmap_area() searches an augmented
+ *           rbtree under free_vmap_area_lock and allocates a vmap_area
+ *           from its slab cache; mapping writes one PTE per page;
+ *           __purge_vmap_area_lazy() flushes the kernel range with an
+ *           IPI to every CPU before the address space is reused.
+ *  [tlb]    Intel optimization manual and 7-cpu.com's measurements:
+ *           an L1 dTLB hit is inside the load-to-use latency; an STLB
+ *           hit adds ~7-9 cycles (Skylake, Zen 2); a walk reads one
+ *           paging-structure entry per level not found in the
+ *           paging-structure caches, from L1D/L2 mostly (~20-30 cycles
+ *           each).  INVLPG and a full flush (a CR4.PGE toggle) are
+ *           serialising, a few hundred cycles; the refill after a flush
+ *           is charged by the walks that follow.
  *  [numa]   remote DRAM access ~1.5-2x local (~80 ns local, ~130 ns one
  *           hop); the SLIT distance scales it (20 = one hop).
  */
@@ -127,6 +140,62 @@ const struct cost_info cost_table[COST_NR] = {
 	    "pcpu_create_chunk(): chunk maps and vmalloc areas (destruction "
 	    "charges half)",
 	    "[pcpu] several kzalloc/vmalloc calls and a vmap_area search" },
+	[COST_VMAP_AREA_ALLOC] = { "vmap_area_alloc", 300,
+	    "alloc_vmap_area(): free_vmap_area_lock, the augmented tree "
+	    "search and clip, the vmap_area and vm_struct allocations",
+	    "[vmalloc] two slab allocations, a lock pair, O(log n) nodes" },
+	[COST_VMAP_AREA_FREE] = { "vmap_area_free", 150,
+	    "freeing one vmap_area lazily, and merging it back at the purge",
+	    "[vmalloc] a busy-tree erase and a purge-list insertion" },
+	[COST_VMAP_PTE_PAGE] = { "vmap_pte_page", 150,
+	    "installing a kernel page-table page for vmalloc space (the "
+	    "buddy charges the page itself)",
+	    "[vmalloc] pmd_populate_kernel() and friends under a lock" },
+	[COST_VMAP_MAP_PAGE] = { "vmap_map_page", 20,
+	    "writing one PTE (or PMD) of a vmalloc mapping (unmapping "
+	    "charges half)",
+	    "[vmalloc] vmap_pages_pte_range(): a store per entry, [list]" },
+	[COST_VMAP_PURGE] = { "vmap_purge", 4000,
+	    "__purge_vmap_area_lazy(): one kernel-range TLB flush on every "
+	    "CPU and the purge-list walk",
+	    "[vmalloc] flush_tlb_kernel_range() IPIs, ~1-2 us" },
+	[COST_TLB_L1_HIT] = { "tlb_l1_hit", 0,
+	    "a first-level dTLB hit",
+	    "[tlb] hidden in the load-to-use latency" },
+	[COST_TLB_L2_HIT] = { "tlb_l2_hit", 8,
+	    "a second-level TLB (STLB) hit after a first-level miss",
+	    "[tlb] ~7-9 cycles measured on Skylake and Zen 2" },
+	[COST_TLB_WALK_REF] = { "tlb_walk_ref", 25,
+	    "one paging-structure entry read by a page walk",
+	    "[tlb] a load hitting L1D/L2, ~20-30 cycles (unsure: entries "
+	    "from L3 or DRAM cost more)" },
+	[COST_TLB_INVLPG] = { "tlb_invlpg", 150,
+	    "one INVLPG (flush_tlb_one_kernel())",
+	    "[tlb] serialising, ~100-250 cycles (unsure)" },
+	[COST_TLB_FLUSH_ALL] = { "tlb_flush_all", 500,
+	    "__flush_tlb_all(): a CR4.PGE toggle, refills not included",
+	    "[tlb] two serialising CR4 writes (unsure)" },
+	[COST_TLB_IPI] = { "tlb_ipi", 4000,
+	    "one IPI round trip of a TLB shoot-down, per other CPU",
+	    "[lock] an IPI round trip is ~1-2 us" },
+	[COST_KMAP_HIGH] = { "kmap_high", 150,
+	    "kmap_high(): kmap_lock, the page_address() hash lookup and "
+	    "set_pte_at() of a new slot (kunmap_high() charges half)",
+	    "[lock] a lock pair plus [list] a hash bucket and a pte" },
+	[COST_KMAP_FLUSH] = { "kmap_flush", 6000,
+	    "flush_all_zero_pkmaps(): scanning the LAST_PKMAP counters and "
+	    "flush_tlb_kernel_range() over the pkmap area on every CPU (a "
+	    "scan that frees nothing charges a quarter)",
+	    "[lock] IPI round trips, ~1-2 us, plus a 1024-entry scan" },
+	[COST_KMAP_LOCAL] = { "kmap_local", 150,
+	    "kmap_local_page()/kmap_atomic() of a highmem page: a fixmap "
+	    "pte (kunmap_local() charges the same: pte clear and INVLPG)",
+	    "[tlb] one INVLPG-sized serialising step" },
+	[COST_KMAP_WAIT] = { "kmap_wait", 30000,
+	    "a kmap() finding no free pkmap slot: sleeping until a "
+	    "kunmap_high() wakes it, two context switches and the wait",
+	    "a configurable stall, ~10 us at 3 GHz (unsure: the real wait "
+	    "is however long the slots stay mapped)" },
 };
 
 void cost_model_init(struct cost_model *cm)

@@ -39,6 +39,21 @@ enum cost_item {
 	COST_PCPU_BLOCK_SCAN,	/* one percpu metadata block looked at */
 	COST_PCPU_POPULATE_PAGE, /* one page allocated and mapped per unit */
 	COST_PCPU_CHUNK_CREATE,	/* pcpu_create_chunk(): maps, vm areas */
+	COST_VMAP_AREA_ALLOC,	/* alloc_vmap_area(): lock, tree search, va */
+	COST_VMAP_AREA_FREE,	/* free_vmap_area_noflush(): unlink, lazy */
+	COST_VMAP_PTE_PAGE,	/* a kernel page-table page installed */
+	COST_VMAP_MAP_PAGE,	/* one page (PTE or PMD entry) mapped */
+	COST_VMAP_PURGE,	/* __purge_vmap_area_lazy(): flush, merge */
+	COST_TLB_L1_HIT,	/* a first-level dTLB hit */
+	COST_TLB_L2_HIT,	/* added by a second-level (STLB) hit */
+	COST_TLB_WALK_REF,	/* one paging-structure entry a walk reads */
+	COST_TLB_INVLPG,	/* one INVLPG */
+	COST_TLB_FLUSH_ALL,	/* a full TLB flush, global entries too */
+	COST_TLB_IPI,		/* one TLB shoot-down IPI round trip */
+	COST_KMAP_HIGH,		/* kmap_high()/kunmap_high(): kmap_lock, pte */
+	COST_KMAP_FLUSH,	/* flush_all_zero_pkmaps() with a TLB flush */
+	COST_KMAP_LOCAL,	/* a kmap_local/kmap_atomic fixmap pte */
+	COST_KMAP_WAIT,		/* kmap() sleeping for a free pkmap slot */
 	COST_NR
 };
 

@@ -261,6 +261,7 @@ enum db_stmt {
 	DB_VMSTAT_INSERT,
 	DB_NUMA_INSERT,
 	DB_SLABINFO_INSERT,
+	DB_VMSTAT_INSERT_LAST,
 	DB_NR_STMTS
 };
 
@@ -330,6 +331,10 @@ static const char *const db_stmt_sql[DB_NR_STMTS] = {
 	[DB_NUMA_INSERT] =
 	    "INSERT OR REPLACE INTO numa_allocs (run_id, from_node, to_node,"
 	    " count) VALUES (?1, ?2, ?3, ?4)",
+	[DB_VMSTAT_INSERT_LAST] =
+	    "INSERT OR REPLACE INTO vmstat (snapshot_id, run_id, name, value)"
+	    " SELECT max(snapshot_id), ?1, ?2, ?3 FROM snapshots"
+	    " WHERE run_id = ?1",
 	[DB_SLABINFO_INSERT] =
 	    "INSERT OR REPLACE INTO slabinfo (snapshot_id, run_id, cache,"
 	    " active_objs, num_objs, objsize, objperslab, pagesperslab,"
@@ -1082,6 +1087,28 @@ int db_write_snapshot(struct db *db, int64_t run_id, const struct machine *m,
 	}
 	failed = 0;
 
+out_finish:
+	return db_write_finish(db, own, failed, what, cause);
+}
+
+int db_write_values(struct db *db, int64_t run_id, const char *const *names,
+    const uint64_t *values, int n, char **cause)
+{
+	static const char what[] = "writing counters of a snapshot";
+	sqlite3_stmt *st = db->stmt[DB_VMSTAT_INSERT_LAST];
+	bool own;
+	int i, failed = 1;
+
+	if (db_write_start(db, &own, what, cause) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, run_id);
+		db_bind_text(st, 2, names[i]);
+		db_bind_u64(st, 3, values[i]);
+		if (db_step(db, DB_VMSTAT_INSERT_LAST, what, cause) != 0)
+			goto out_finish;
+	}
+	failed = 0;
 out_finish:
 	return db_write_finish(db, own, failed, what, cause);
 }

@@ -106,6 +106,10 @@ struct slab_world;
 /* The caches' slabinfo rows for the run's latest snapshot. */
 int db_write_slabinfo(struct db *db, int64_t run_id,
     const struct slab_world *w, char **cause);
+/* More name/value rows in the vmstat table of the run's latest
+ * snapshot (the vmalloc, TLB and highmem figures). */
+int db_write_values(struct db *db, int64_t run_id, const char *const *names,
+    const uint64_t *values, int n, char **cause);
 /* The allocations per (requesting node, serving node) pair. */
 int db_write_numa(struct db *db, int64_t run_id, const struct machine *m,
     char **cause);

@@ -10,6 +10,7 @@
 
 #include "dump.h"
 #include "slab.h"
+#include "vmalloc.h"
 #include "kmsim.h"
 
 const char *const dump_kind_names[NR_DUMP_KINDS] = {
@@ -17,8 +18,10 @@ const char *const dump_kind_names[NR_DUMP_KINDS] = {
 	[DUMP_PAGETYPEINFO] = "pagetypeinfo",
 	[DUMP_ZONEINFO] = "zoneinfo",
 	[DUMP_SLABINFO] = "slabinfo",
+	[DUMP_VMALLOCINFO] = "vmallocinfo",
 };
-#define DUMP_KIND_LIST	"buddyinfo, pagetypeinfo, zoneinfo, slabinfo"
+#define DUMP_KIND_LIST	\
+	"buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo"
 
 /*
  * mm/vmstat.c:pagetypeinfo_showfree_print() stops walking a free list at
@@ -457,7 +460,8 @@ void dump_zoneinfo(const struct machine *m, FILE *f)
 }
 
 void dump_write(const struct machine *m, const struct slab_world *slab,
-    unsigned kinds, bool header, uint64_t ns, bool end, FILE *f)
+    const struct vmalloc *vm, unsigned kinds, bool header, uint64_t ns,
+    bool end, FILE *f)
 {
 	static void (*const print[NR_DUMP_KINDS])(const struct machine *,
 	    FILE *) = {
@@ -473,6 +477,12 @@ void dump_write(const struct machine *m, const struct slab_world *slab,
 		if (header)
 			fprintf(f, "==> %s at %" PRIu64 " ns%s <==\n",
 			    dump_kind_names[k], ns, end ? " (end)" : "");
+		if (k == DUMP_VMALLOCINFO) {
+			/* replay has no vmalloc model: nothing */
+			if (vm != NULL)
+				vmalloc_dump_vmallocinfo(vm, f);
+			continue;
+		}
 		if (k == DUMP_SLABINFO) {
 			/* replay has no slab model: the header alone */
 			if (slab != NULL)

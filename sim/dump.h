@@ -23,6 +23,7 @@ enum dump_kind {
 	DUMP_PAGETYPEINFO,
 	DUMP_ZONEINFO,
 	DUMP_SLABINFO,
+	DUMP_VMALLOCINFO,
 	NR_DUMP_KINDS
 };
 #define DUMP_KIND(k)	(1u << (k))
@@ -31,7 +32,7 @@ extern const char *const dump_kind_names[NR_DUMP_KINDS];
 /*
  * Parse "buddyinfo,zoneinfo" and OR the kinds into *kinds.  Returns 0, or
  * -1 with *cause "unknown kind 'x' (buddyinfo, pagetypeinfo, zoneinfo,
- * slabinfo)".
+ * slabinfo, vmallocinfo)".
  */
 int dump_parse_kinds(const char *list, unsigned *kinds, char **cause);
 /*
@@ -60,7 +61,9 @@ void dump_zoneinfo(const struct machine *m, FILE *f);
  * first op: the lines between two headers are exactly the kernel's file.
  */
 struct slab_world;
+struct vmalloc;
 void dump_write(const struct machine *m, const struct slab_world *slab,
-    unsigned kinds, bool header, uint64_t ns, bool end, FILE *f);
+    const struct vmalloc *vm, unsigned kinds, bool header, uint64_t ns,
+    bool end, FILE *f);
 
 #endif /* KMSIM_DUMP_H */

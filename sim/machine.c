@@ -166,6 +166,9 @@ static uint64_t default_min_free_kbytes(const struct machine *m)
 	    16.0);
 	kb = KMSIM_MAX(kb, 128);
 	kb = KMSIM_MIN(kb, 262144);
+	/* a 32-bit kernel without PAE has no transparent huge pages */
+	if (m->cfg->arch == ARCH_X86_32)
+		return kb;
 	rec = (UINT64_C(1) << m->pageblock_order) * nr_zones * 2 +
 	    (UINT64_C(1) << m->pageblock_order) * nr_zones *
 	    MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;

@@ -24,8 +24,11 @@
 #include "idtab.h"
 #include "metrics.h"
 #include "replay.h"
+#include "highmem.h"
 #include "percpu.h"
 #include "procfs.h"
+#include "tlb.h"
+#include "vmalloc.h"
 #include "sim.h"
 #include "slab.h"
 #include "vmscan.h"
@@ -101,7 +104,13 @@ enum sim_obj_kind {
 	OBJ_CACHE = 1,		/* kmem_cache_alloc */
 	OBJ_KMALLOC,		/* kmalloc, krealloc */
 	OBJ_PERCPU,		/* alloc_percpu */
+	OBJ_VMALLOC,		/* vmalloc: the area's start address */
+	OBJ_STACK_VMAP,		/* fork with VMAP_STACK: the area's start */
+	OBJ_STACK_PAGES,	/* fork without: the order-2 block's pfn */
 };
+
+/* x86-64 THREAD_SIZE: 16 KiB (THREAD_SIZE_ORDER 2). */
+#define SIM_THREAD_SIZE_ORDER	2
 
 /* A cache's objects allocated before a capture began, from the bundle's
  * before/slabinfo (active_objs), and what the trace freed of them. */
@@ -178,6 +187,14 @@ struct sim {
 	uint64_t kmem_caches_created;
 	uint64_t slab_reclaimed;	/* pages the shrinker gave back */
 
+	/* vmalloc, the TLB, highmem (simulate mode) */
+	struct vmalloc *vm;
+	struct idtab vsize;		/* vmalloc'd object key -> bytes */
+	struct tlb *tlb;
+	struct highmem *hm;
+	uint64_t vm_failed, vm_purges, shootdown_cycles, accesses;
+	uint64_t kmap_waits;
+
 	/* background actors (simulate mode) */
 	struct sim_actor *kswapd, *kcompactd;
 	struct evq_event proactive;
@@ -205,6 +222,10 @@ struct sim {
 	double progress_last;
 	char trace_sha256[65];
 };
+
+/* The vmalloc, TLB and highmem figures (see vm_values()). */
+#define SIM_VM_VALUES 64
+static int vm_values(const struct sim *s, const char **names, uint64_t *v);
 
 static double wall_now(void)
 {
@@ -266,6 +287,7 @@ struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
 	idtab_init(&s->live);
 	idtab_init(&s->failed);
 	idtab_init(&s->objs);
+	idtab_init(&s->vsize);
 	s->live.moved = sim_entry_moved;
 	s->live.moved_arg = s;
 	s->m->migrate_owner = sim_migrate_owner;
@@ -319,10 +341,14 @@ void sim_destroy(struct sim *s)
 	free(s->kswapd);
 	free(s->kcompactd);
 	free(s->proactive_defer);
+	vmalloc_destroy(s->vm);
+	tlb_destroy(s->tlb);
+	highmem_destroy(s->hm);
 	slab_world_destroy(s->slab);
 	percpu_destroy(s->pcpu);
 	machine_destroy(s->shadow);
 	idtab_fini(&s->objs);
+	idtab_fini(&s->vsize);
 	free(s->pre);
 	replay_destroy(s->replay);
 	kpageflags_free(&s->kp_before);
@@ -775,6 +801,230 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 	return res.cycles;
 }
 
+/* The kernel virtual address and page size an access op starts from. */
+static bool access_base(struct sim *s, const struct op *op, uint64_t *va,
+    uint64_t *len, unsigned *shift)
+{
+	struct idtab_entry *e;
+	const struct tlb_config *tc = s->tlb != NULL ? tlb_get_config(s->tlb) :
+	    NULL;
+
+	*shift = 0;
+	if (!op->has_id) {
+		*va = op->ptr;
+		*len = op->end ? op->end : 4096;
+		return true;
+	}
+	if ((e = idtab_find(&s->live, op->id)) != NULL) {
+		/* a page block: through the direct map */
+		*va = (tc != NULL ? tlb_page_offset(tc) : 0) +
+		    (e->pfn << s->m->page_shift);
+		*len = (uint64_t)s->m->page_size << e->order;
+		return true;
+	}
+	if ((e = idtab_find(&s->objs, op->id)) != NULL) {
+		int kind = OBJ_KIND(e->order);
+
+		if (kind == OBJ_VMALLOC || kind == OBJ_STACK_VMAP) {
+			struct idtab_entry *z = idtab_find(&s->vsize, op->id);
+
+			*va = e->pfn;
+			*len = kind == OBJ_STACK_VMAP ? UINT64_C(4096) <<
+			    SIM_THREAD_SIZE_ORDER : z != NULL ? z->pfn : 4096;
+			/* a huge vmalloc is mapped with 2 MiB pages */
+			*shift = z != NULL && z->order ? 21 : 12;
+			return true;
+		}
+		if (kind == OBJ_STACK_PAGES) {
+			*va = (tc != NULL ? tlb_page_offset(tc) : 0) +
+			    (e->pfn << s->m->page_shift);
+			*len = UINT64_C(4096) << SIM_THREAD_SIZE_ORDER;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* vmalloc, vfree, fork, exit, access, kmap, kunmap, and the captured
+ * vmap area events (simulate mode); the latency in cycles. */
+static uint64_t sim_vm(struct sim *s, const struct op *op, int cpu)
+{
+	bool has_key;
+	struct vmalloc_request vr;
+	struct vmalloc_result vres;
+	struct highmem_result hres;
+	struct tlb_result tres;
+	struct alloc_result ares;
+	struct idtab_entry *e;
+	vmalloc_handle_t vh;
+	uint64_t key = 0, va, len, i, stride, cycles = 0;
+	unsigned shift;
+	char *msg = NULL;
+
+	has_key = obj_key(op, &key);
+	memset(&vr, 0, sizeof vr);
+	vr.cpu = cpu;
+	vr.node = op->node;
+	vr.gfp = op->gfp ? op->gfp : GFP_KERNEL;
+	switch (op->type) {
+	case OP_VMAP_ALLOC:
+		/* alloc_vmap_area: the kernel's own placement, replayed */
+		if (op->flags & OPF_FAILED)
+			return 0;
+		vr.size = op->bytes_req;
+		vr.align = op->align;
+		vr.flags = VMALLOC_F_VMAP;
+		if (vmalloc_alloc_at(s->vm, op->ptr, &vr, &vh, &vres,
+		    &msg) != 0) {
+			free(msg);
+			s->vm_failed++;
+			return 0;
+		}
+		hist_record(&s->lat[op->type], vres.cycles);
+		return vres.cycles;
+	case OP_VMAP_FREE:
+		if (vmalloc_free_at(s->vm, op->ptr, &vres, &msg) != 0) {
+			free(msg);
+			s->kmem_unknown_free++;
+			return 0;
+		}
+		return vres.cycles;
+	case OP_VMAP_PURGE:
+		vmalloc_purge_range(s->vm, op->ptr, op->end, &vres);
+		return vres.cycles;
+	case OP_VMALLOC:
+	case OP_FORK:
+		if (op->type == OP_FORK && !s->cfg->vmap_stack) {
+			struct alloc_request req = {
+				.order = SIM_THREAD_SIZE_ORDER,
+				.gfp = GFP_KERNEL, .migratetype = -1,
+				.cpu = cpu, .policy = MPOL_LOCAL,
+				.preferred_node = op->node >= 0 &&
+				    op->node < s->m->nr_nodes ? op->node :
+				    machine_cpu_node(s->m, cpu) };
+
+			if (page_alloc(s->m, &req, &ares, &msg) != 0) {
+				bad_op(s, op, SKIP_BAD_REQUEST, msg);
+				return 0;
+			}
+			return kmem_done(s, op, key, has_key, ares.pfn,
+			    OBJ_STACK_PAGES, ares.pfn == OP_PFN_NONE,
+			    ares.cycles, NULL);
+		}
+		if (op->type == OP_FORK) {
+			/* alloc_thread_stack_node(): THREAD_SIZE from
+			 * vmalloc space, guard page after it */
+			vr.size = UINT64_C(4096) << SIM_THREAD_SIZE_ORDER;
+			vr.align = vr.size;
+			vr.caller = "alloc_thread_stack_node";
+		} else {
+			vr.size = op->bytes_req;
+			vr.align = op->align;
+			if (op->flags & OPF_HUGE)
+				vr.flags |= VMALLOC_F_HUGE;
+		}
+		if (vmalloc_alloc(s->vm, &vr, &vh, &vres, &msg) != 0) {
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		if (vres.failed)
+			s->vm_failed++;
+		else if (has_key && op->type == OP_VMALLOC)
+			idtab_insert(&s->vsize, key, vr.size,
+			    vres.page_order > 0);
+		return kmem_done(s, op, key, has_key, vh, op->type == OP_FORK ?
+		    OBJ_STACK_VMAP : OBJ_VMALLOC, vres.failed, vres.cycles,
+		    NULL);
+	case OP_VFREE:
+	case OP_EXIT:
+		e = has_key ? idtab_find(&s->objs, key) : NULL;
+		if (e == NULL && has_key &&
+		    (e = idtab_find(&s->failed, key)) != NULL) {
+			idtab_remove(&s->failed, e);
+			s->frees_of_failed++;
+			return 0;
+		}
+		if (e == NULL || (op->type == OP_VFREE &&
+		    OBJ_KIND(e->order) != OBJ_VMALLOC) ||
+		    (op->type == OP_EXIT && OBJ_KIND(e->order) != OBJ_STACK_VMAP &&
+		    OBJ_KIND(e->order) != OBJ_STACK_PAGES)) {
+			xasprintf(&msg, "%s of id '%s' that is not %s",
+			    op_yaml_name(op->type), op_label(op),
+			    op->type == OP_VFREE ? "vmalloc'd" :
+			    "a live task");
+			bad_op(s, op, SKIP_UNKNOWN_ID, msg);
+			return 0;
+		}
+		vh = e->pfn;
+		if ((e = idtab_find(&s->vsize, key)) != NULL)
+			idtab_remove(&s->vsize, e);
+		e = idtab_find(&s->objs, key);
+		if (OBJ_KIND(e->order) == OBJ_STACK_PAGES) {
+			idtab_remove(&s->objs, e);
+			page_free(s->m, vh, SIM_THREAD_SIZE_ORDER, cpu, &ares);
+			cycles = ares.cycles;
+		} else {
+			idtab_remove(&s->objs, e);
+			if (vmalloc_free(s->vm, vh, &vres, &msg) != 0) {
+				bad_op(s, op, SKIP_BAD_REQUEST, msg);
+				return 0;
+			}
+			cycles = vres.cycles;
+		}
+		hist_record(&s->lat[op->type], cycles);
+		return cycles;
+	case OP_ACCESS:
+		if (!access_base(s, op, &va, &len, &shift)) {
+			xasprintf(&msg, "access of id '%s' that is not"
+			    " allocated", op_label(op));
+			bad_op(s, op, SKIP_UNKNOWN_ID, msg);
+			return 0;
+		}
+		if (op->end != 0 && op->has_id)
+			len = KMSIM_MIN(len, op->end);
+		stride = op->align ? op->align : 4096;
+		s->accesses += op->nr;
+		if (s->tlb == NULL)
+			return 0;
+		for (i = 0; i < op->nr; i++) {
+			memset(&tres, 0, sizeof tres);
+			tlb_access(s->tlb, cpu, va + (i * stride) % len, shift,
+			    (op->flags & OPF_WRITE) != 0, &tres);
+			cycles += tres.cycles;
+		}
+		hist_record(&s->lat[op->type], cycles);
+		return cycles;
+	case OP_KMAP:
+	case OP_KUNMAP:
+		e = op->has_id ? idtab_find(&s->live, op->id) : NULL;
+		if (e == NULL) {
+			xasprintf(&msg, "%s of id '%s' that is not an allocated"
+			    " page block", op_yaml_name(op->type),
+			    op_label(op));
+			bad_op(s, op, SKIP_UNKNOWN_ID, msg);
+			return 0;
+		}
+		if (s->hm == NULL)
+			return 0;	/* no highmem: the direct map */
+		memset(&hres, 0, sizeof hres);
+		if (op->type == OP_KMAP && (op->flags & OPF_LOCAL) ?
+		    highmem_kmap_local(s->hm, cpu, e->pfn, &hres, &msg) :
+		    op->type == OP_KMAP ? highmem_kmap(s->hm, e->pfn, cpu,
+		    &hres, &msg) : (op->flags & OPF_LOCAL) ?
+		    highmem_kunmap_local(s->hm, cpu, &hres, &msg) :
+		    highmem_kunmap(s->hm, e->pfn, &hres, &msg)) {
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		if (hres.waited)
+			s->kmap_waits++;
+		hist_record(&s->lat[op->type], hres.cycles);
+		return hres.cycles;
+	default:
+		return 0;
+	}
+}
+
 /* Issue one op in simulate mode; returns its latency in cycles. */
 static uint64_t sim_issue(struct sim *s, const struct op *op)
 {
@@ -912,6 +1162,17 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 	case OP_PERCPU_ALLOC:
 	case OP_PERCPU_FREE:
 		return sim_kmem(s, op, cpu);
+	case OP_VMAP_ALLOC:
+	case OP_VMAP_FREE:
+	case OP_VMAP_PURGE:
+	case OP_VMALLOC:
+	case OP_VFREE:
+	case OP_FORK:
+	case OP_EXIT:
+	case OP_ACCESS:
+	case OP_KMAP:
+	case OP_KUNMAP:
+		return sim_vm(s, op, cpu);
 	default:
 		/* Ops whose engine does not exist yet: counted only. */
 		break;
@@ -931,6 +1192,17 @@ static uint64_t op_time(struct sim *s, const struct op *op)
 	return machine_ns_to_cycles(s->m, op->ts_ns - s->first_ts);
 }
 
+/* The vm figures into the latest snapshot's vmstat rows. */
+static int write_vm_values(struct sim *s, char **cause)
+{
+	const char *names[SIM_VM_VALUES];
+	uint64_t v[SIM_VM_VALUES];
+	int n = vm_values(s, names, v);
+
+	return n > 0 ? db_write_values(s->db, s->run_id, names, v, n,
+	    cause) : 0;
+}
+
 static void write_snapshot(struct sim *s, uint64_t now)
 {
 	char *cause = NULL;
@@ -942,6 +1214,7 @@ static void write_snapshot(struct sim *s, uint64_t now)
 	if (db_write_snapshot(s->db, s->run_id, s->m, now,
 	    machine_cycles_to_ns(s->m, now), &cause) != 0 ||
 	    db_write_slabinfo(s->db, s->run_id, s->slab, &cause) != 0 ||
+	    write_vm_values(s, &cause) != 0 ||
 	    db_txn_commit(s->db, &cause) != 0 ||
 	    db_txn_begin(s->db, &cause) != 0) {
 		sim_fail(s, cause);
@@ -980,7 +1253,7 @@ static void sim_dump(struct sim *s, uint64_t ns, bool end)
 	unsigned k = s->opt.dump_kinds;
 
 	/* one dump alone is the kernel's file as it is */
-	dump_write(s->m, s->slab, k, s->opt.nr_dump_at > 0 ||
+	dump_write(s->m, s->slab, s->vm, k, s->opt.nr_dump_at > 0 ||
 	    (k & (k - 1)) != 0, ns, end,
 	    s->opt.dump_file != NULL ? s->opt.dump_file : stdout);
 }
@@ -1151,6 +1424,20 @@ static void on_proactive(struct evq *q, struct evq_event *ev, void *arg)
 		    SIM_PROACTIVE_NS));
 }
 
+/* A vmalloc purge flushes the kernel range on every CPU. */
+static void sim_vm_flush(void *arg, uint64_t start, uint64_t end)
+{
+	struct sim *s = arg;
+	struct tlb_result r;
+
+	s->vm_purges++;
+	if (s->tlb == NULL)
+		return;
+	memset(&r, 0, sizeof r);
+	tlb_shootdown(s->tlb, 0, start, end, &r);
+	s->shootdown_cycles += r.cycles;
+}
+
 /* mm/vmscan.c:shrink_slab(), as kmsim has it: the slab caches' empty
  * slabs back to the buddy. */
 static uint64_t sim_shrink_slab(void *arg, uint64_t want, uint64_t *cycles)
@@ -1218,6 +1505,31 @@ static int kmem_setup(struct sim *s, char **cause)
 	so.max_order = s->cfg->slab_max_order;
 	s->slab = slab_world_create(host, &so);
 	s->pcpu = percpu_create(host, NULL);
+	if (strcmp(s->cfg->tlb, "none") != 0) {
+		struct tlb_config tc;
+
+		if (tlb_preset(s->cfg->tlb, &tc, cause) != 0)
+			return -1;
+		tc.paging_levels = s->cfg->paging_levels;
+		tc.direct_map_bytes = host->max_pfn << host->page_shift;
+		tlb_config_set_costs(&tc, &host->cost);
+		s->tlb = tlb_create(host->nr_cpus, &tc);
+		if (s->tlb == NULL)
+			return kmsim_fail(cause, "%s: the TLB preset '%s' does"
+			    " not fit this machine", s->cfg->path,
+			    s->cfg->tlb);
+	}
+	{
+		struct vmalloc_opts vo;
+
+		memset(&vo, 0, sizeof vo);
+		/* one shoot-down per purge (flush_tlb_kernel_range()) */
+		vo.flush = sim_vm_flush;
+		vo.flush_arg = s;
+		s->vm = vmalloc_create(host, &vo);
+	}
+	if (host->has_zone[ZONE_HIGHMEM])
+		s->hm = highmem_create(host, NULL);
 	if (!s->ts->captured) {
 		s->m->shrink_slab = sim_shrink_slab;
 		s->m->shrink_arg = s;
@@ -1244,6 +1556,66 @@ static int kmem_setup(struct sim *s, char **cause)
  * kernel gave them (kmalloc objects by the model's size class).
  */
 static json_t *slab_fidelity_json(struct sim *s);
+
+/*
+ * vmalloc, TLB and highmem figures as name/value pairs, for the vmstat
+ * table at every snapshot and the summary: fills up to max, returns
+ * how many.
+ */
+static int vm_values(const struct sim *s, const char **names, uint64_t *v)
+{
+	static const char *const lv[TLB_NR_LEVELS] = { "l1", "l2" };
+	static char tlb_names[TLB_NR_LEVELS * 2][TLB_NR_SIZES][32];
+	int n = 0, l, z;
+
+#define VAL(name, value) do { names[n] = (name); v[n++] = (value); } while (0)
+	if (s->vm != NULL) {
+		struct vmalloc_stats st;
+
+		vmalloc_get_stats(s->vm, &st);
+		VAL("vmalloc_used_bytes", st.used_bytes);
+		VAL("vmalloc_mapped_pages", st.mapped_pages);
+		VAL("vmalloc_free_areas", st.nr_free_areas);
+		VAL("vmalloc_largest_free", st.largest_free);
+		VAL("vmalloc_lazy_pages", st.lazy_pages);
+		VAL("vmalloc_purges", st.nr_purges);
+		VAL("vmalloc_failed", st.nr_failed);
+		VAL("pagetable_pages", st.pt_pages_total);
+	}
+	if (s->tlb != NULL) {
+		struct tlb_stats ts;
+
+		tlb_get_stats(s->tlb, -1, &ts);
+		VAL("tlb_accesses", ts.accesses);
+		for (l = 0; l < TLB_NR_LEVELS; l++) {
+			for (z = 0; z < TLB_NR_SIZES; z++) {
+				snprintf(tlb_names[2 * l][z], 32, "tlb_%s_hits_%s",
+				    lv[l], tlb_size_names[z]);
+				snprintf(tlb_names[2 * l + 1][z], 32,
+				    "tlb_%s_misses_%s", lv[l],
+				    tlb_size_names[z]);
+				VAL(tlb_names[2 * l][z], ts.hits[l][z]);
+				VAL(tlb_names[2 * l + 1][z], ts.misses[l][z]);
+			}
+		}
+		VAL("tlb_walks", ts.walks[TLB_4K] + ts.walks[TLB_2M] +
+		    ts.walks[TLB_1G]);
+		VAL("tlb_walk_cycles", ts.walk_cycles);
+		VAL("tlb_shootdowns", ts.shootdowns);
+		VAL("tlb_full_flushes", ts.full_flushes);
+	}
+	if (s->hm != NULL) {
+		struct highmem_stats hs;
+
+		highmem_get_stats(s->hm, &hs);
+		VAL("kmap_slots_in_use", hs.slots_in_use);
+		VAL("kmap_calls", hs.nr_kmap);
+		VAL("kmap_flushes", hs.nr_flushes);
+		VAL("kmap_waits", hs.nr_waits);
+	}
+#undef VAL
+	return n;
+}
 
 /* The slab and percpu allocators' state and counters at the end. */
 static json_t *kmem_json(struct sim *s)
@@ -1375,6 +1747,19 @@ static void advance_cursor(struct sim *s)
 	evq_push(&s->q, &s->cursor, op_time(s, &s->op));
 }
 
+/* Every engine's invariants (the free lists of the buddy in full). */
+static int sim_check_all(struct sim *s, char **cause)
+{
+	if (buddy_check(s->m, cause) != 0 ||
+	    (s->shadow != NULL && buddy_check(s->shadow, cause) != 0) ||
+	    (s->slab != NULL && slab_check(s->slab, cause) != 0) ||
+	    (s->pcpu != NULL && percpu_check(s->pcpu, cause) != 0) ||
+	    (s->vm != NULL && vmalloc_check(s->vm, cause) != 0) ||
+	    (s->hm != NULL && highmem_check(s->hm, cause) != 0))
+		return -1;
+	return 0;
+}
+
 /*
  * --check after an op: the region the op touched frame by frame, and
  * every free list in full every SIM_FULL_CHECK ops (and at the end).
@@ -1385,7 +1770,7 @@ static int sim_check(struct sim *s, char **cause)
 	if (s->last_pfn != OP_PFN_NONE &&
 	    buddy_check_around(s->m, s->last_pfn, cause) != 0)
 		return -1;
-	if (s->events % SIM_FULL_CHECK == 0 && buddy_check(s->m, cause) != 0)
+	if (s->events % SIM_FULL_CHECK == 0 && sim_check_all(s, cause) != 0)
 		return -1;
 	return 0;
 }
@@ -1584,6 +1969,18 @@ static int db_record_results(struct sim *s, char **cause)
 		if (r != 0)
 			return -1;
 	}
+	{
+		const char *names[SIM_VM_VALUES];
+		uint64_t v[SIM_VM_VALUES];
+		int k, n = vm_values(s, names, v);
+
+		for (k = 0; k < n; k++) {
+			snprintf(buf, sizeof buf, "vm.%s", names[k]);
+			if (db_write_counter(s->db, s->run_id, buf,
+			    (double)v[k], cause) != 0)
+				return -1;
+		}
+	}
 	if (db_write_numa(s->db, s->run_id, s->m, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.stalls",
 	    (double)s->lat_stall.count, cause) != 0 ||
@@ -1711,7 +2108,8 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 	while (s->error == 0 && !sim_interrupted && evq_run_one(&s->q))
 		;
 	if (s->error == 0 && s->opt.check &&
-	    buddy_check_frames(s->m, &dbcause) != 0) {
+	    (buddy_check_frames(s->m, &dbcause) != 0 ||
+	    sim_check_all(s, &dbcause) != 0)) {
 		sim_fail(s, kmsim_cause_at(NULL, "invariant violated at the"
 		    " end: %s", dbcause));
 		free(dbcause);
@@ -1886,6 +2284,19 @@ json_t *sim_summary_json(const struct sim *s)
 	}
 	if (s->slab != NULL)
 		json_object_set_new(root, "slab", kmem_json((struct sim *)s));
+	{
+		const char *names[SIM_VM_VALUES];
+		uint64_t v[SIM_VM_VALUES];
+		int k, n = vm_values(s, names, v);
+		json_t *vm = json_object();
+
+		for (k = 0; k < n; k++)
+			json_object_set_new(vm, names[k], json_integer(
+			    (json_int_t)v[k]));
+		json_object_set_new(vm, "shootdown_cycles", json_integer(
+		    (json_int_t)s->shootdown_cycles));
+		json_object_set_new(root, "vm", vm);
+	}
 	json_object_set_new(root, "fallbacks", json_integer((json_int_t)
 	    s->fallbacks));
 	json_object_set_new(root, "remote_allocations", json_integer(

@@ -25,6 +25,13 @@ const char *const op_names[OP_NR] = {
 	[OP_VMAP_ALLOC] = "alloc_vmap_area",
 	[OP_VMAP_FREE] = "free_vmap_area_noflush",
 	[OP_VMAP_PURGE] = "purge_vmap_area_lazy",
+	[OP_VMALLOC] = "vmalloc",
+	[OP_VFREE] = "vfree",
+	[OP_FORK] = "fork",
+	[OP_EXIT] = "exit",
+	[OP_ACCESS] = "access",
+	[OP_KMAP] = "kmap",
+	[OP_KUNMAP] = "kunmap",
 	[OP_PERCPU_ALLOC] = "percpu_alloc_percpu",
 	[OP_PERCPU_FREE] = "percpu_free_percpu",
 	[OP_FILEMAP_ADD] = "mm_filemap_add_to_page_cache",
@@ -72,6 +79,13 @@ static const struct {
 	{ "krealloc", OP_KREALLOC },
 	{ "alloc_percpu", OP_PERCPU_ALLOC },
 	{ "free_percpu", OP_PERCPU_FREE },
+	{ "vmalloc", OP_VMALLOC },
+	{ "vfree", OP_VFREE },
+	{ "fork", OP_FORK },
+	{ "exit", OP_EXIT },
+	{ "access", OP_ACCESS },
+	{ "kmap", OP_KMAP },
+	{ "kunmap", OP_KUNMAP },
 };
 
 int op_type_parse(const char *name)

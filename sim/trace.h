@@ -40,6 +40,14 @@ enum op_type {
 	OP_VMAP_ALLOC,		/* alloc_vmap_area: addr, size, align, ... */
 	OP_VMAP_FREE,		/* free_vmap_area_noflush: addr, nr */
 	OP_VMAP_PURGE,		/* purge_vmap_area_lazy: addr..end, nr */
+	OP_VMALLOC,		/* YAML: id, size, align, flags (huge) */
+	OP_VFREE,		/* YAML: id */
+	OP_FORK,		/* YAML: id (a task): its kernel stack */
+	OP_EXIT,		/* YAML: id: the stack freed */
+	OP_ACCESS,		/* YAML: id or ptr, end (length), align
+				   (stride), nr (count), OPF_WRITE */
+	OP_KMAP,		/* YAML: id of an alloc_pages block */
+	OP_KUNMAP,		/* YAML: id */
 	/* percpu */
 	OP_PERCPU_ALLOC,	/* ptr, size, align, bytes_alloc, flags */
 	OP_PERCPU_FREE,		/* ptr */
@@ -93,6 +101,9 @@ const char *slab_flags_format(uint32_t flags, char *buf, size_t len);
 #define OPF_KUPDATE		0x0040	/* writeback: kupdate */
 #define OPF_BACKGROUND		0x0080	/* writeback: background */
 #define OPF_OWNERSHIP		0x0100	/* extfrag: change_ownership */
+#define OPF_WRITE		0x0200	/* access: stores, not loads */
+#define OPF_HUGE		0x0400	/* vmalloc: PMD-size mappings */
+#define OPF_LOCAL		0x0800	/* kmap: kmap_local_page() */
 
 extern const char *const op_names[OP_NR];
 /* An op kmsim's YAML format accepts, by its YAML name, or -1. */

@@ -59,6 +59,13 @@ enum tkey {
 	K_ALIGN,
 	K_CACHE,
 	K_FLAGS,
+	K_ADDR,
+	K_LENGTH,
+	K_STRIDE,
+	K_COUNT,
+	K_WRITE,
+	K_HUGE,
+	K_LOCAL,
 	K_REPEAT,
 	K_VAR,
 	K_OPS,
@@ -81,6 +88,13 @@ static const char *const tkey_names[K_NR] = {
 	[K_ALIGN] = "align",
 	[K_CACHE] = "cache",
 	[K_FLAGS] = "flags",
+	[K_ADDR] = "addr",
+	[K_LENGTH] = "length",
+	[K_STRIDE] = "stride",
+	[K_COUNT] = "count",
+	[K_WRITE] = "write",
+	[K_HUGE] = "huge",
+	[K_LOCAL] = "local",
 	[K_REPEAT] = "repeat",
 	[K_VAR] = "var",
 	[K_OPS] = "ops",
@@ -91,7 +105,9 @@ static const char *const tkey_names[K_NR] = {
 	((1u << K_OP) | (1u << K_ID) | (1u << K_ORDER) | (1u << K_GFP) | \
 	 (1u << K_CPU) | (1u << K_NODE) | (1u << K_TS) | (1u << K_PFN) | \
 	 (1u << K_POLICY) | (1u << K_NODES) | (1u << K_SIZE) | \
-	 (1u << K_ALIGN) | (1u << K_CACHE) | (1u << K_FLAGS))
+	 (1u << K_ALIGN) | (1u << K_CACHE) | (1u << K_FLAGS) | \
+	 (1u << K_ADDR) | (1u << K_LENGTH) | (1u << K_STRIDE) | \
+	 (1u << K_COUNT) | (1u << K_WRITE) | (1u << K_HUGE) | (1u << K_LOCAL))
 #define KB(k)		(1u << (k))
 #define KEYS_ANY_OP	(KB(K_OP) | KB(K_CPU) | KB(K_TS))
 #define KEYS_PAGES \
@@ -121,6 +137,15 @@ static const struct {
 	{ OP_PERCPU_ALLOC, KB(K_SIZE) | KB(K_ALIGN) | KB(K_ID) | KB(K_GFP),
 	    KB(K_SIZE) },
 	{ OP_PERCPU_FREE, KB(K_ID), KB(K_ID) },
+	{ OP_VMALLOC, KB(K_ID) | KB(K_SIZE) | KB(K_ALIGN) | KB(K_HUGE) |
+	    KB(K_GFP) | KB(K_NODE), KB(K_SIZE) },
+	{ OP_VFREE, KB(K_ID), KB(K_ID) },
+	{ OP_FORK, KB(K_ID) | KB(K_NODE), KB(K_ID) },
+	{ OP_EXIT, KB(K_ID), KB(K_ID) },
+	{ OP_ACCESS, KB(K_ID) | KB(K_ADDR) | KB(K_LENGTH) | KB(K_STRIDE) |
+	    KB(K_COUNT) | KB(K_WRITE), 0 },
+	{ OP_KMAP, KB(K_ID) | KB(K_LOCAL), KB(K_ID) },
+	{ OP_KUNMAP, KB(K_ID) | KB(K_LOCAL), KB(K_ID) },
 };
 
 struct tnode;
@@ -1010,7 +1035,14 @@ static uint64_t tkey_max(enum tkey k)
 	case K_PFN:
 		return UINT64_MAX - 1;
 	case K_SIZE:
+	case K_LENGTH:
 		return UINT64_C(1) << 40;	/* a terabyte object is a typo */
+	case K_STRIDE:
+		return UINT64_C(1) << 40;
+	case K_COUNT:
+		return UINT64_C(1) << 40;
+	case K_ADDR:
+		return UINT64_MAX - 1;
 	case K_ALIGN:
 		return UINT64_C(1) << 21;
 	case K_REPEAT:
@@ -1053,16 +1085,41 @@ static int field_parse(const char *text, enum tkey k, const char *raw,
 	case K_PFN:
 		return parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
 		    out, err);
+	case K_ADDR:
+		return parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
+		    out, err);
+	case K_COUNT:
+		if (parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
+		    out, err) != 0)
+			return -1;
+		if (*out == 0)
+			return kmsim_fail_at(err, pos, "count must be at least 1");
+		return 0;
+	case K_WRITE:
+	case K_HUGE:
+	case K_LOCAL:
+		if (strcmp(text, "true") == 0 || strcmp(text, "yes") == 0 ||
+		    strcmp(text, "1") == 0)
+			*out = 1;
+		else if (strcmp(text, "false") == 0 || strcmp(text, "no") == 0 ||
+		    strcmp(text, "0") == 0)
+			*out = 0;
+		else
+			return kmsim_fail_at(err, pos, "%s: '%s' is not true or"
+			    " false", tkey_names[k], text);
+		return 0;
+	case K_LENGTH:
+	case K_STRIDE:
 	case K_SIZE:
 		if (kmsim_parse_size(text, out, &cause) != 0) {
-			kmsim_fail_at(err, pos, "size: %s", cause);
+			kmsim_fail_at(err, pos, "%s: %s", tkey_names[k], cause);
 			free(cause);
 			return -1;
 		}
 		if (*out == 0 || *out > tkey_max(k))
-			return kmsim_fail_at(err, pos, "size '%s' is out of range"
-			    " 1..%" PRIu64, raw != NULL ? raw : text,
-			    tkey_max(k));
+			return kmsim_fail_at(err, pos, "%s '%s' is out of range"
+			    " 1..%" PRIu64, tkey_names[k], raw != NULL ? raw :
+			    text, tkey_max(k));
 		return 0;
 	case K_ALIGN:
 		if (parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
@@ -2124,8 +2181,8 @@ static int read_node(struct trace_yaml *r, struct tnode *n,
 		}
 		key = (const char *)kev.data.scalar.value;
 		k = tkey_lookup(key);
-		if (k < 0 && (written & KEYS_FRAGMENT) &&
-		    fkey_lookup(key) >= 0) {
+		if ((k < 0 || !(KEYS_FRAGMENT & (1u << k))) &&
+		    (written & KEYS_FRAGMENT) && fkey_lookup(key) >= 0) {
 			/* `- fragment:` with its keys not indented under it */
 			kmsim_fail_at(err, &kpos, "unknown key '%s' beside "
 			    "'fragment' (indent it under 'fragment')", key);
@@ -2307,6 +2364,42 @@ static int make_op(struct trace_yaml *r, const struct tnode *n, struct op *op,
 			return -1;
 		op->flags = (uint32_t)v;
 	}
+	/* access: addr (or the id's allocation), length, stride, count */
+	if (f[K_ADDR].text != NULL &&
+	    field_value(r, &f[K_ADDR], K_ADDR, &op->ptr, err) != 0)
+		return -1;
+	if (f[K_LENGTH].text != NULL &&
+	    field_value(r, &f[K_LENGTH], K_LENGTH, &op->end, err) != 0)
+		return -1;
+	if (f[K_STRIDE].text != NULL &&
+	    field_value(r, &f[K_STRIDE], K_STRIDE, &op->align, err) != 0)
+		return -1;
+	op->nr = 1;
+	if (f[K_COUNT].text != NULL &&
+	    field_value(r, &f[K_COUNT], K_COUNT, &op->nr, err) != 0)
+		return -1;
+	if (f[K_WRITE].text != NULL) {
+		if (field_value(r, &f[K_WRITE], K_WRITE, &v, err) != 0)
+			return -1;
+		if (v)
+			op->flags |= OPF_WRITE;
+	}
+	if (f[K_HUGE].text != NULL) {
+		if (field_value(r, &f[K_HUGE], K_HUGE, &v, err) != 0)
+			return -1;
+		if (v)
+			op->flags |= OPF_HUGE;
+	}
+	if (f[K_LOCAL].text != NULL) {
+		if (field_value(r, &f[K_LOCAL], K_LOCAL, &v, err) != 0)
+			return -1;
+		if (v)
+			op->flags |= OPF_LOCAL;
+	}
+	if (op->type == OP_ACCESS && f[K_ID].text == NULL &&
+	    f[K_ADDR].text == NULL)
+		return kmsim_fail_at(err, &n->pos, "access needs an 'id' or an"
+		    " 'addr'");
 	if (f[K_CACHE].text != NULL) {
 		if (!f[K_CACHE].dynamic) {
 			op->name = f[K_CACHE].text;

@@ -173,7 +173,7 @@ check "the file has the end dump" grep -q "^==> zoneinfo at $end ns (end) <==\$"
 
 # --- bad values: a clear message, usage status 2 -----------------------------
 expect_fail "unknown kind" 2 \
-    "^kmsim: --dump: unknown kind 'vmstat' \(buddyinfo, pagetypeinfo, zoneinfo, slabinfo\)$" \
+    "^kmsim: --dump: unknown kind 'vmstat' \(buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo\)$" \
     timed --dump buddyinfo,vmstat
 expect_fail "empty kind" 2 "^kmsim: --dump: empty kind in ''" timed --dump ''
 expect_fail "time without a unit" 2 \

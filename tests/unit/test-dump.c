@@ -130,7 +130,7 @@ TEST(parse_kinds)
 	    DUMP_KIND(DUMP_PAGETYPEINFO));
 	ASSERT_EQ(dump_parse_kinds("buddyinfo,vmstat", &k, &cause), -1);
 	ASSERT_STREQ(cause, "unknown kind 'vmstat' (buddyinfo, pagetypeinfo,"
-	    " zoneinfo, slabinfo)");
+	    " zoneinfo, slabinfo, vmallocinfo)");
 	free(cause);
 	cause = NULL;
 	ASSERT_EQ(dump_parse_kinds("buddyinfo,,zoneinfo", &k, &cause), -1);
@@ -628,12 +628,12 @@ TEST(write_with_headers)
 	f = open_memstream(&buf, &len);
 	ASSERT(f != NULL);
 	/* one kind without a header is the kernel's file alone */
-	dump_write(m, NULL, DUMP_KIND(DUMP_BUDDYINFO), false, 5, false, f);
+	dump_write(m, NULL, NULL, DUMP_KIND(DUMP_BUDDYINFO), false, 5, false, f);
 	fflush(f);
 	ASSERT_STREQ(buf, bi);
-	dump_write(m, NULL, DUMP_KIND(DUMP_ZONEINFO) | DUMP_KIND(DUMP_BUDDYINFO),
+	dump_write(m, NULL, NULL, DUMP_KIND(DUMP_ZONEINFO) | DUMP_KIND(DUMP_BUDDYINFO),
 	    true, 1500000, false, f);
-	dump_write(m, NULL, DUMP_KIND(DUMP_BUDDYINFO), true, 2000000, true, f);
+	dump_write(m, NULL, NULL, DUMP_KIND(DUMP_BUDDYINFO), true, 2000000, true, f);
 	fclose(f);
 	ASSERT(strncmp(buf + strlen(bi), "==> buddyinfo at 1500000 ns <==\n",
 	    32) == 0);
