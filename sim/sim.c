@@ -186,6 +186,8 @@ struct sim {
 	uint64_t kmem_failed, kmem_unknown_free, kmem_free_null;
 	uint64_t kmem_caches_created;
 	uint64_t slab_reclaimed;	/* pages the shrinker gave back */
+	struct hist lat_slab[4];	/* by path: alloc fast/slow, free
+					   fast/slow */
 
 	/* vmalloc, the TLB, highmem (simulate mode) */
 	struct vmalloc *vm;
@@ -296,6 +298,8 @@ struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
 		hist_init(&s->lat[i]);
 	hist_init(&s->lat_failed);
 	hist_init(&s->lat_stall);
+	for (i = 0; i < 4; i++)
+		hist_init(&s->lat_slab[i]);
 	s->snapshot_cycles = machine_ns_to_cycles(s->m,
 	    cfg->snapshot_interval_ns);
 	if (s->snapshot_cycles == 0)
@@ -616,6 +620,39 @@ static void kmem_balance(struct sim *s)
 	}
 }
 
+/* The slab paths whose latencies are kept apart (kmem_json()). */
+static const char *const slab_path_rows[4] = {
+	"slab_alloc_fast", "slab_alloc_slow", "slab_free_fast",
+	"slab_free_slow"
+};
+
+/* SLUB's fast path (the CPU's freelist) against every slower one. */
+static void slab_path_record(struct sim *s, const struct slab_result *r)
+{
+	int row;
+
+	switch (r->path) {
+	case SLAB_PATH_FAST:
+		row = 0;
+		break;
+	case SLAB_PATH_REFILL:
+	case SLAB_PATH_CPU_PARTIAL:
+	case SLAB_PATH_NODE_PARTIAL:
+	case SLAB_PATH_NEW_SLAB:
+		row = 1;
+		break;
+	case SLAB_PATH_FREE_FAST:
+		row = 2;
+		break;
+	case SLAB_PATH_FREE_SLOW:
+		row = 3;
+		break;
+	default:
+		return;
+	}
+	hist_record(&s->lat_slab[row], r->cycles);
+}
+
 /* The slab and percpu ops (simulate mode); the latency in cycles. */
 static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 {
@@ -669,6 +706,7 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 			bad_op(s, op, SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
+		slab_path_record(s, &res);
 		return kmem_done(s, op, key, has_key, h, OBJ_CACHE,
 		    h == SLAB_HANDLE_NONE, res.cycles, op->name);
 	case OP_KMALLOC:
@@ -677,6 +715,7 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 			bad_op(s, op, SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
+		slab_path_record(s, &res);
 		return kmem_done(s, op, key, has_key, h, OBJ_KMALLOC,
 		    h == SLAB_HANDLE_NONE && op->bytes_req > 0, res.cycles,
 		    c != NULL ? c->name : NULL);
@@ -797,6 +836,7 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 		bad_op(s, op, SKIP_BAD_REQUEST, msg);
 		return 0;
 	}
+	slab_path_record(s, &res);
 	hist_record(&s->lat[op->type], res.cycles);
 	return res.cycles;
 }
@@ -1666,6 +1706,11 @@ static json_t *kmem_json(struct sim *s)
 	    (json_int_t)s->kmem_free_null));
 	json_object_set_new(o, "reclaimed_pages", json_integer(
 	    (json_int_t)s->slab_reclaimed));
+	/* /proc/meminfo's SReclaimable and SUnreclaim, in pages */
+	json_object_set_new(o, "reclaimable_pages", json_integer(
+	    (json_int_t)s->slab->nr_slab_reclaimable));
+	json_object_set_new(o, "unreclaimable_pages", json_integer(
+	    (json_int_t)s->slab->nr_slab_unreclaimable));
 	json_object_set_new(o, "shadow", json_integer(s->shadow != NULL));
 	percpu_get_stats(s->pcpu, &ps);
 	json_object_set_new(o, "percpu", json_pack("{s:I, s:I, s:I, s:I}",
@@ -1944,6 +1989,11 @@ static int db_record_results(struct sim *s, char **cause)
 	    db_write_latency(s->db, s->run_id, "alloc_pages_stall",
 	    &s->lat_stall, s->m->cpu_mhz, cause) != 0)
 		return -1;
+	for (t = 0; t < 4; t++)
+		if (s->lat_slab[t].count > 0 &&
+		    db_write_latency(s->db, s->run_id, slab_path_rows[t],
+		    &s->lat_slab[t], s->m->cpu_mhz, cause) != 0)
+			return -1;
 	for (t = 0; t < NR_VM_EVENT_ITEMS; t++) {
 		snprintf(buf, sizeof buf, "vmstat.%s", vm_event_names[t]);
 		if (db_write_counter(s->db, s->run_id, buf,
@@ -2246,6 +2296,10 @@ json_t *sim_summary_json(const struct sim *s)
 	if (s->lat_stall.count > 0)
 		json_object_set_new(lat, "alloc_pages_stall",
 		    latency_json(&s->lat_stall, m));
+	for (t = 0; t < 4; t++)
+		if (s->lat_slab[t].count > 0)
+			json_object_set_new(lat, slab_path_rows[t],
+			    latency_json(&s->lat_slab[t], m));
 	json_object_set_new(root, "ops", ops);
 	json_object_set_new(root, "latency", lat);
 

@@ -34,6 +34,12 @@ expect_eq "the bytes asked for and given are recorded" "1" \
     "$(sql "$db" "select count(*) from slabinfo where $last and cache = 'dentry' and bytes_requested = 100 * 192 and bytes_allocated = 100 * 192")"
 check "kmalloc latencies are recorded" test \
     "$(sql "$db" "select count from latency where run_id = 1 and op = 'kmalloc'")" = 30
+expect_eq "every slab allocation took the fast or a slow path" "130" \
+    "$(sql "$db" "select sum(count) from latency where run_id = 1 and op in ('slab_alloc_fast', 'slab_alloc_slow')")"
+expect_eq "and every free" "50" \
+    "$(sql "$db" "select sum(count) from latency where run_id = 1 and op in ('slab_free_fast', 'slab_free_slow')")"
+check "the reclaimable cache's pages are SReclaimable" test \
+    "$(j "$tmp/c.json" '$.slab.reclaimable_pages')" -ge 5
 check "percpu latencies are recorded" test \
     "$(sql "$db" "select count from latency where run_id = 1 and op = 'percpu_alloc_percpu'")" = 1
 
