@@ -1159,7 +1159,9 @@ static int config_read_vm(struct config_reader *r, yaml_node_t *map)
 		"lowmem_reserve_ratio", "watermark_boost_factor",
 		"extfrag_threshold", "compaction_proactiveness",
 		"percpu_pagelist_high_fraction", "node_reclaim_mode",
-		"mempolicy"
+		"mempolicy", "dirty_ratio", "dirty_background_ratio",
+		"dirty_bytes", "dirty_background_bytes",
+		"dirty_expire_centisecs", "dirty_writeback_centisecs"
 	};
 	yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
 	struct config *cfg = r->cfg;
@@ -1200,6 +1202,116 @@ static int config_read_vm(struct config_reader *r, yaml_node_t *map)
 		return -1;
 	if (vals[8] != NULL && config_read_mempolicy(r, vals[8]) != 0)
 		return -1;
+	/* mm/page-writeback.c's sysctl bounds: ratios 0..100, the bytes
+	 * knobs at least two pages (dirty_bytes) or any (background) */
+	if (vals[9] != NULL && config_uint(r, vals[9], names[9], 0, 100,
+	    &cfg->dirty_ratio) != 0)
+		return -1;
+	if (vals[10] != NULL && config_uint(r, vals[10], names[10], 0, 100,
+	    &cfg->dirty_background_ratio) != 0)
+		return -1;
+	if (vals[11] != NULL) {
+		if (config_size(r, vals[11], names[11], &cfg->dirty_bytes) != 0)
+			return -1;
+		if (cfg->dirty_bytes != 0 && cfg->dirty_bytes < 2 * 4096)
+			return config_error(r, vals[11], "%s: must be 0 or at "
+			    "least two pages", names[11]);
+	}
+	if (vals[12] != NULL && config_size(r, vals[12], names[12],
+	    &cfg->dirty_background_bytes) != 0)
+		return -1;
+	if (vals[13] != NULL && config_uint(r, vals[13], names[13], 0,
+	    INT_MAX / 10, &cfg->dirty_expire_centisecs) != 0)
+		return -1;
+	if (vals[14] != NULL && config_uint(r, vals[14], names[14], 0,
+	    INT_MAX / 10, &cfg->dirty_writeback_centisecs) != 0)
+		return -1;
+	/* writing one of a pair clears the other (dirty_ratio_handler()) */
+	if (vals[9] != NULL && vals[11] == NULL)
+		cfg->dirty_bytes = 0;
+	if (vals[10] != NULL && vals[12] == NULL)
+		cfg->dirty_background_bytes = 0;
+	if (vals[9] != NULL && vals[11] != NULL)
+		return config_error(r, vals[11], "dirty_bytes and dirty_ratio "
+		    "exclude each other (the kernel keeps the last written)");
+	if (vals[10] != NULL && vals[12] != NULL)
+		return config_error(r, vals[12], "dirty_background_bytes and "
+		    "dirty_background_ratio exclude each other");
+	return 0;
+}
+
+/* disks: [{name, bandwidth, latency_us, queue_depth, read_ahead_kb,
+ * max_folio_order}, ...]: the page cache's backing devices. */
+static int config_read_disks(struct config_reader *r, yaml_node_t *n)
+{
+	static const char *const names[] = {
+		"name", "bandwidth", "latency_us", "queue_depth",
+		"read_ahead_kb", "max_folio_order"
+	};
+	struct config *cfg = r->cfg;
+	int i, j, nr;
+
+	if (n == NULL)
+		return 0;
+	if (config_expect(r, n, YAML_SEQUENCE_NODE, "disks") != 0)
+		return -1;
+	nr = config_seq_len(n);
+	if (nr < 1 || nr > CONFIG_MAX_DISKS)
+		return config_error(r, n, "disks: %d disks, expected 1..%d",
+		    nr, CONFIG_MAX_DISKS);
+	cfg->nr_disks = nr;
+	for (i = 0; i < nr; i++) {
+		yaml_node_t *map = config_seq_item(r, n, i);
+		yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
+		struct config_disk *d = &cfg->disks[i];
+		const char *s = "";
+		uint64_t v = 0;
+
+		config_disk_default(d, i);
+		if (config_expect(r, map, YAML_MAPPING_NODE, "disks") != 0 ||
+		    config_collect(r, map, "disk", names, ARRAY_SIZE(names),
+		    "key", " in a disk", vals, keys) != 0)
+			return -1;
+		if (vals[0] != NULL) {
+			if (config_scalar(r, vals[0], names[0], "a name",
+			    &s) != 0)
+				return -1;
+			if (*s == '\0' || strlen(s) >= sizeof d->name ||
+			    strpbrk(s, " \t") != NULL)
+				return config_error(r, vals[0], "name: '%s' is "
+				    "not 1 to %zu characters without blanks",
+				    s, sizeof d->name - 1);
+			snprintf(d->name, sizeof d->name, "%s", s);
+			for (j = 0; j < i; j++)
+				if (strcmp(cfg->disks[j].name, d->name) == 0)
+					return config_error(r, vals[0], "name: "
+					    "disk '%s' is already named", s);
+		}
+		if (vals[1] != NULL) {
+			if (config_size(r, vals[1], names[1], &v) != 0)
+				return -1;
+			if (v < 4096)
+				return config_error(r, vals[1], "bandwidth: "
+				    "less than a page per second");
+			d->bandwidth = v;
+		}
+		if (vals[2] != NULL) {
+			if (config_u64(r, vals[2], names[2], 0, 10000000,
+			    &v) != 0)
+				return -1;
+			d->latency_ns = v * 1000;
+		}
+		if (vals[3] != NULL && config_uint(r, vals[3], names[3], 1,
+		    4096, &d->queue_depth) != 0)
+			return -1;
+		if (vals[4] != NULL && config_uint(r, vals[4], names[4], 0,
+		    1u << 20, &d->read_ahead_kb) != 0)
+			return -1;
+		/* MAX_PAGECACHE_ORDER: the PMD order on x86-64 */
+		if (vals[5] != NULL && config_uint(r, vals[5], names[5], 0,
+		    9, &d->max_folio_order) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -1377,9 +1489,11 @@ static int config_check_policy(struct config_reader *r)
 static int config_read_root(struct config_reader *r, yaml_node_t *root)
 {
 	static const char *const names[] = {
-		"name", "machine", "vm", "cost", "metrics", "buddy", "slab"
+		"name", "machine", "vm", "cost", "metrics", "buddy", "slab",
+		"disks"
 	};
-	enum { K_NAME, K_MACHINE, K_VM, K_COST, K_METRICS, K_BUDDY, K_SLAB };
+	enum { K_NAME, K_MACHINE, K_VM, K_COST, K_METRICS, K_BUDDY, K_SLAB,
+		K_DISKS };
 	yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
 
 	if (root->type != YAML_MAPPING_NODE)
@@ -1396,6 +1510,7 @@ static int config_read_root(struct config_reader *r, yaml_node_t *root)
 	if (config_read_vm(r, vals[K_VM]) != 0 ||
 	    config_read_buddy(r, vals[K_BUDDY]) != 0 ||
 	    config_read_slab(r, vals[K_SLAB]) != 0 ||
+	    config_read_disks(r, vals[K_DISKS]) != 0 ||
 	    config_read_cost(r, vals[K_COST]) != 0 ||
 	    config_read_metrics(r, vals[K_METRICS]) != 0)
 		return -1;
@@ -1407,6 +1522,19 @@ static int config_read_root(struct config_reader *r, yaml_node_t *root)
 
 /* ------------------------------------------------------------------ */
 /* loading */
+
+/* A disk's defaults: a SATA-class SSD (~500 MB/s, ~100 us, NCQ 32),
+ * the kernel's default read_ahead_kb, order-0 folios. */
+void config_disk_default(struct config_disk *d, int i)
+{
+	memset(d, 0, sizeof *d);
+	snprintf(d->name, sizeof d->name, "sd%c", 'a' + i % 26);
+	d->bandwidth = UINT64_C(500) << 20;
+	d->latency_ns = 100 * 1000;
+	d->queue_depth = 32;
+	d->read_ahead_kb = 128;
+	d->max_folio_order = 0;
+}
 
 void config_set_defaults(struct config *cfg)
 {
@@ -1431,6 +1559,12 @@ void config_set_defaults(struct config *cfg)
 	cfg->vmap_stack = true;
 	cfg->slab_cpu_partial = true;
 	cfg->slab_max_order = 3;
+	cfg->dirty_ratio = 20;
+	cfg->dirty_background_ratio = 10;
+	cfg->dirty_expire_centisecs = 3000;
+	cfg->dirty_writeback_centisecs = 500;
+	cfg->nr_disks = 1;
+	config_disk_default(&cfg->disks[0], 0);
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		cfg->lowmem_reserve_ratio[z] = config_lowmem_reserve_default[z];
 	cost_model_init(&cfg->cost);
@@ -2034,7 +2168,37 @@ json_t *config_to_json(const struct config *cfg)
 		json_object_set_new(mp, "nodes", json_string(nl));
 		json_object_set_new(vm, "mempolicy", mp);
 	}
+	json_object_set_new(vm, "dirty_ratio", json_integer(cfg->dirty_ratio));
+	json_object_set_new(vm, "dirty_background_ratio",
+	    json_integer(cfg->dirty_background_ratio));
+	json_object_set_new(vm, "dirty_bytes",
+	    config_json_u64(cfg->dirty_bytes));
+	json_object_set_new(vm, "dirty_background_bytes",
+	    config_json_u64(cfg->dirty_background_bytes));
+	json_object_set_new(vm, "dirty_expire_centisecs",
+	    json_integer(cfg->dirty_expire_centisecs));
+	json_object_set_new(vm, "dirty_writeback_centisecs",
+	    json_integer(cfg->dirty_writeback_centisecs));
 	json_object_set_new(root, "vm", vm);
+	arr = json_array();
+	for (i = 0; i < cfg->nr_disks; i++) {
+		const struct config_disk *d = &cfg->disks[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(d->name));
+		json_object_set_new(o, "bandwidth",
+		    config_json_u64(d->bandwidth));
+		json_object_set_new(o, "latency_us",
+		    config_json_u64(d->latency_ns / 1000));
+		json_object_set_new(o, "queue_depth",
+		    json_integer(d->queue_depth));
+		json_object_set_new(o, "read_ahead_kb",
+		    json_integer(d->read_ahead_kb));
+		json_object_set_new(o, "max_folio_order",
+		    json_integer(d->max_folio_order));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "disks", arr);
 	{
 		json_t *b = json_object();
 

@@ -92,6 +92,17 @@ struct config_node {
 					 * pos.file is the config's path */
 };
 
+/* A backing device (disks: in the configuration). */
+#define CONFIG_MAX_DISKS	16
+struct config_disk {
+	char name[32];
+	uint64_t bandwidth;		/* bytes per second */
+	uint64_t latency_ns;		/* per I/O, after its transfer */
+	unsigned queue_depth;		/* I/Os in flight at most */
+	unsigned read_ahead_kb;		/* the bdi's read_ahead_kb */
+	unsigned max_folio_order;	/* largest page cache folio */
+};
+
 struct config {
 	char *path;			/* the file read ("-" for stdin) */
 	char *name;			/* `name:`, default the file's base name */
@@ -123,6 +134,18 @@ struct config {
 	unsigned node_reclaim_mode;		/* default 0 (off) */
 	enum mpol_mode mempolicy;		/* default MPOL_LOCAL */
 	uint64_t mempolicy_nodes;		/* bit per node; 0: all */
+
+	/* vm: the dirty page knobs (mm/page-writeback.c) */
+	unsigned dirty_ratio;			/* default 20 */
+	unsigned dirty_background_ratio;	/* default 10 */
+	uint64_t dirty_bytes;			/* 0: the ratio applies */
+	uint64_t dirty_background_bytes;	/* 0: the ratio applies */
+	unsigned dirty_expire_centisecs;	/* default 3000 */
+	unsigned dirty_writeback_centisecs;	/* default 500 */
+
+	/* disks: the backing devices of the page cache */
+	int nr_disks;
+	struct config_disk disks[CONFIG_MAX_DISKS];
 
 	/* buddy: (how the page allocator behaves, for comparisons) */
 	enum buddy_fallback fallback;	/* default FALLBACK_CLAIM (6.15+) */
@@ -167,6 +190,8 @@ void config_destroy(struct config *cfg);
  * metrics:, page size, orders); tests that build configs by hand start
  * from it. */
 void config_set_defaults(struct config *cfg);
+/* The defaults of disk i (its name sda, sdb, ...). */
+void config_disk_default(struct config_disk *d, int i);
 
 /* The effective configuration (defaults filled in) as JSON, new reference. */
 json_t *config_to_json(const struct config *cfg);

@@ -196,6 +196,26 @@ const struct cost_info cost_table[COST_NR] = {
 	    "kunmap_high() wakes it, two context switches and the wait",
 	    "a configurable stall, ~10 us at 3 GHz (unsure: the real wait "
 	    "is however long the slots stay mapped)" },
+	[COST_FILEMAP_LOOKUP] = { "filemap_lookup", 60,
+	    "filemap_get_folio(): the RCU xarray walk to one folio and its "
+	    "reference",
+	    "[list] two or three dependent cache-line loads" },
+	[COST_COPY_PAGE] = { "copy_page", 400,
+	    "copy_page_to_iter()/copy_folio_from_iter(): 4 KiB between the "
+	    "page cache and user space (per 4 KiB of a folio)",
+	    "~10 bytes per cycle for a cached rep movsb" },
+	[COST_LRU_OP] = { "lru_op", 60,
+	    "one folio added to, moved on or taken off an LRU list "
+	    "(folio batches and lru_lock amortised)",
+	    "[list] a list_add/list_del plus counters" },
+	[COST_DIRTY_FOLIO] = { "dirty_folio", 250,
+	    "folio_mark_dirty(): the xarray dirty tag, the counters and "
+	    "__mark_inode_dirty()",
+	    "[lock] i_pages lock plus a few counter updates" },
+	[COST_BIO_SUBMIT] = { "bio_submit", 3000,
+	    "building a bio and submit_bio() through blk-mq to the driver "
+	    "(the device's time is the disk model's)",
+	    "~1 us of block-layer CPU per request" },
 };
 
 void cost_model_init(struct cost_model *cm)

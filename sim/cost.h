@@ -54,6 +54,11 @@ enum cost_item {
 	COST_KMAP_FLUSH,	/* flush_all_zero_pkmaps() with a TLB flush */
 	COST_KMAP_LOCAL,	/* a kmap_local/kmap_atomic fixmap pte */
 	COST_KMAP_WAIT,		/* kmap() sleeping for a free pkmap slot */
+	COST_FILEMAP_LOOKUP,	/* filemap_get_folio(): an xarray walk */
+	COST_COPY_PAGE,		/* copying 4 KiB to or from user space */
+	COST_LRU_OP,		/* one folio on or off an LRU list */
+	COST_DIRTY_FOLIO,	/* folio_mark_dirty() and inode dirtying */
+	COST_BIO_SUBMIT,	/* building and submitting one bio */
 	COST_NR
 };
 

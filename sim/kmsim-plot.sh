@@ -8,7 +8,9 @@
 # zone, the pageblocks per migratetype over time per zone, the fragmentation
 # events over time, the allocations per node pair as a heat map (runs with
 # more than one node), the slab memory per cache over time and the slab
-# caches' waste at the end (runs with slabinfo rows), the latency CDFs,
+# caches' waste at the end (runs with slabinfo rows), the page cache's
+# cached, dirty and writeback memory with the dirty limits (runs with a
+# page cache), the latency CDFs,
 # and, when the database holds a
 # sweep (a params table), each metric against each swept parameter.  Plots
 # whose tables the database (or the run) lacks are skipped with one line on
@@ -21,7 +23,7 @@ prog=kmsim-plot
 TAB=$(printf '\t')
 
 # Plots of tables that later schema versions add: "table|what it shows".
-FUTURE_PLOTS='writeback|dirty and writeback pages'
+FUTURE_PLOTS=
 
 # The caches the slab plots name, the largest at the end; the slab
 # memory plot sums the others as "other".
@@ -47,6 +49,7 @@ space index and the fragmentation index over time, free blocks per order
 as a heat map per zone, pageblocks per migratetype over time per zone,
 fragmentation events over time, allocations per node pair as a heat map,
 slab memory per cache over time and the slab caches' waste at the end,
+the page cache's dirty and writeback memory against the dirty limits,
 latency CDFs per op, and, for a sweep, each metric against each swept
 parameter.
 
@@ -559,6 +562,38 @@ run_nodes() {
 		max(to_node)) + 1 from numa_allocs where run_id = $1), 0)"))"
 }
 
+# The page cache of a run (its vmstat rows nr_file_pages, nr_dirty,
+# nr_writeback and the dirty thresholds): memory over time against the
+# limits balance_dirty_pages() holds writers to.  A run that read and
+# wrote no file has none, and no plot (as a one-node run has no heat
+# map), without a word.
+plot_writeback() { # RUN
+	if [ "$(q "select count(*) from vmstat v join snapshots s
+	    on s.snapshot_id = v.snapshot_id where s.run_id = $1
+	    and v.name = 'nr_file_pages' and v.value > 0")" = 0 ]; then
+		return	# no file was read or written: nothing to draw
+	fi
+	time_span "$1"
+	cols=
+	for name in nr_file_pages nr_dirty nr_writeback \
+	    nr_dirty_background_threshold nr_dirty_threshold; do
+		cols="$cols, coalesce(max(case when v.name = '$name'
+		    then v.value end), 0) * $page / 1048576.0"
+	done
+	rows wb.rows "select s.sim_ns / 1e6 $cols
+	    from snapshots s join vmstat v on v.snapshot_id = s.snapshot_id
+	    where s.run_id = $1 group by s.snapshot_id order by s.seq"
+	{
+		printf '# ms\tcached_mib\tdirty_mib\twriteback_mib\tbg_thresh_mib\tthresh_mib\n'
+		cat "$work/wb.rows"
+	} >"$work/wb.dat"
+	ymax=$(awk -F '\t' '{ for (i = 2; i <= NF; i++) if ($i > m) m = $i }
+	    END { print (m > 0 ? m : 1) * 1.1 }' "$work/wb.rows")
+	plot writeback.gp "run$1-writeback" "data=$(gpstr "$work/wb.dat");
+	    xmin=$xmin; xmax=$xmax; ymax=$ymax;
+	    ttl=$(gpstr "page cache and dirty limits - $title")"
+}
+
 plot_numa() { # RUN
 	nn=$(run_nodes "$1")
 	[ "${nn:-0}" -gt 1 ] || return 0
@@ -907,11 +942,18 @@ for r in $runs; do
 		[ "$has_pti" = 0 ] || plot_pagetypeinfo "$r"
 		[ "$has_vmstat" = 0 ] || plot_frag_events "$r"
 		[ "$has_slab" = 0 ] || plot_slab "$r"
+		if [ "$has_vmstat" = 1 ]; then
+			page=$(q "select coalesce((select json_extract(config_json,
+			    '\$.machine.page_size') from runs where run_id = $r
+			    and json_valid(config_json)), 4096)")
+			plot_writeback "$r"
+		fi
 	fi
 	[ "$has_numa" = 0 ] || plot_numa "$r"
 	plot_latency "$r"
 done
 
+[ -z "$FUTURE_PLOTS" ] ||
 echo "$FUTURE_PLOTS" | while IFS='|' read -r table what; do
 	if has_table "$table"; then
 		note "no $what plot: this $prog does not read the '$table' table yet"

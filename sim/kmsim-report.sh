@@ -7,7 +7,8 @@
 # the failed allocations, the final unusable free space index per zone, the
 # event counters (vmstat) that are not 0 at the last snapshot, the
 # allocations per node pair, the slab caches with the most slab memory at
-# the last snapshot, the slab and percpu allocators' counters, the replay
+# the last snapshot, the slab and percpu allocators' counters, the page
+# cache's counters and its writers' throttling, the replay
 # fidelity and trace statistics when the run has them, and the plots
 # of kmsim-plot(1), which it runs with --format svg and inlines: the page
 # references no other file.  Every text from the database is escaped.  The
@@ -480,10 +481,12 @@ for r in $runs; do
 		    order by i, b desc, c"
 	fi
 
-	for kind in slab replay.fidelity trace; do
+	for kind in slab pagecache writer replay.fidelity trace; do
 		case $kind in
 		trace) heading='Trace statistics' ;;
 		slab) heading='Slab and percpu allocators' ;;
+		pagecache) heading='Page cache and writeback' ;;
+		writer) heading='Writers throttled by balance_dirty_pages()' ;;
 		*) heading='Replay fidelity' ;;
 		esac
 		table "$heading" '<tr><th>counter</th><th>value</th></tr>' '' \

@@ -220,6 +220,13 @@ struct machine {
 	 */
 	uint64_t (*shrink_slab)(void *arg, uint64_t want, uint64_t *cycles);
 	void *shrink_arg;
+	/*
+	 * The file LRU of a node (mm/vmscan.c:shrink_lruvec()): frees up
+	 * to `want` pages, returns the pages freed.  NULL: no page cache.
+	 */
+	uint64_t (*shrink_lru)(void *arg, int node, uint64_t want,
+	    bool kswapd, uint64_t *cycles);
+	void *lru_arg;
 };
 
 /*

@@ -30,6 +30,7 @@
 #include "tlb.h"
 #include "vmalloc.h"
 #include "sim.h"
+#include "pagecache.h"
 #include "slab.h"
 #include "vmscan.h"
 
@@ -189,6 +190,9 @@ struct sim {
 	struct hist lat_slab[4];	/* by path: alloc fast/slow, free
 					   fast/slow */
 
+	/* the page cache (simulate mode) */
+	struct pagecache *pc;
+
 	/* vmalloc, the TLB, highmem (simulate mode) */
 	struct vmalloc *vm;
 	struct idtab vsize;		/* vmalloc'd object key -> bytes */
@@ -226,7 +230,7 @@ struct sim {
 };
 
 /* The vmalloc, TLB and highmem figures (see vm_values()). */
-#define SIM_VM_VALUES 64
+#define SIM_VM_VALUES 128
 static int vm_values(const struct sim *s, const char **names, uint64_t *v);
 
 static double wall_now(void)
@@ -264,6 +268,8 @@ static void sim_migrate_owner(void *arg, uint64_t old_pfn, uint64_t new_pfn,
 	uint32_t slot = pfn_to_frame(s->m, old_pfn)->private;
 
 	(void)order;
+	if (s->pc != NULL && pagecache_migrate(s->pc, old_pfn, new_pfn))
+		return;
 	e = idtab_slot(&s->live, slot);
 	if (e == NULL || e->pfn != old_pfn)
 		return;
@@ -345,6 +351,7 @@ void sim_destroy(struct sim *s)
 	free(s->kswapd);
 	free(s->kcompactd);
 	free(s->proactive_defer);
+	pagecache_destroy(s->pc);
 	vmalloc_destroy(s->vm);
 	tlb_destroy(s->tlb);
 	highmem_destroy(s->hm);
@@ -1214,9 +1221,21 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 	case OP_KUNMAP:
 		return sim_vm(s, op, cpu);
 	default:
-		/* Ops whose engine does not exist yet: counted only. */
 		break;
 	}
+	/* the file ops and a capture's filemap and writeback events */
+	if (pagecache_op_type(op->type) && s->pc != NULL) {
+		uint64_t cycles = 0;
+
+		if (pagecache_op(s->pc, op, cpu, &cycles, &msg) != 0) {
+			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			return 0;
+		}
+		if (!captured)
+			hist_record(&s->lat[op->type], cycles);
+		return cycles;
+	}
+	/* the rest (compaction, vmscan, markers): counted only */
 	return 0;
 }
 
@@ -1239,6 +1258,10 @@ static int write_vm_values(struct sim *s, char **cause)
 	uint64_t v[SIM_VM_VALUES];
 	int n = vm_values(s, names, v);
 
+	/* the page cache's figures are rows of the same table */
+	if (s->pc != NULL)
+		n += pagecache_values(s->pc, names + n, v + n,
+		    SIM_VM_VALUES - n);
 	return n > 0 ? db_write_values(s->db, s->run_id, names, v, n,
 	    cause) : 0;
 }
@@ -1494,6 +1517,21 @@ static uint64_t sim_shrink_slab(void *arg, uint64_t want, uint64_t *cycles)
 	return got;
 }
 
+/* A task sleeps in the page cache: its wake-up requests become events. */
+static void sim_pc_sleep(void *arg, uint64_t now)
+{
+	wake_actors(arg, now);
+}
+
+/* mm/vmscan.c:shrink_lruvec() of a node: the page cache's file LRU. */
+static uint64_t sim_shrink_lru(void *arg, int node, uint64_t want,
+    bool kswapd, uint64_t *cycles)
+{
+	struct sim *s = arg;
+
+	return pagecache_shrink(s->pc, node, want, kswapd, cycles);
+}
+
 /* The caches' active objects of a bundle's snapshot, NULL if none. */
 static struct procfs_slab *bundle_slabinfo(struct sim *s, const char *which,
     size_t *n)
@@ -1573,6 +1611,18 @@ static int kmem_setup(struct sim *s, char **cause)
 	if (!s->ts->captured) {
 		s->m->shrink_slab = sim_shrink_slab;
 		s->m->shrink_arg = s;
+	}
+	/*
+	 * The page cache: a YAML trace's files live in the machine's
+	 * memory and reclaim takes them back; a capture's filemap and
+	 * writeback events are followed on the books only (its pages are
+	 * in its page events already, and its evictions are the kernel's).
+	 */
+	s->pc = pagecache_create(s->m, &s->q, s->cfg, s->ts->captured);
+	pagecache_set_sleep_hook(s->pc, sim_pc_sleep, s);
+	if (!s->ts->captured) {
+		s->m->shrink_lru = sim_shrink_lru;
+		s->m->lru_arg = s;
 	}
 	/* the objects the caches held when the capture began */
 	sl = bundle_slabinfo(s, "before", &n);
@@ -1787,6 +1837,8 @@ static void advance_cursor(struct sim *s)
 		s->trace_done = true;
 		evq_cancel(&s->q, &s->snapshot);
 		evq_cancel(&s->q, &s->proactive);
+		if (s->pc != NULL)
+			pagecache_stop(s->pc);
 		return;
 	}
 	evq_push(&s->q, &s->cursor, op_time(s, &s->op));
@@ -1800,7 +1852,8 @@ static int sim_check_all(struct sim *s, char **cause)
 	    (s->slab != NULL && slab_check(s->slab, cause) != 0) ||
 	    (s->pcpu != NULL && percpu_check(s->pcpu, cause) != 0) ||
 	    (s->vm != NULL && vmalloc_check(s->vm, cause) != 0) ||
-	    (s->hm != NULL && highmem_check(s->hm, cause) != 0))
+	    (s->hm != NULL && highmem_check(s->hm, cause) != 0) ||
+	    (s->pc != NULL && pagecache_check(s->pc, cause) != 0))
 		return -1;
 	return 0;
 }
@@ -1823,16 +1876,18 @@ static int sim_check(struct sim *s, char **cause)
 static void on_cursor(struct evq *q, struct evq_event *ev, void *arg)
 {
 	struct sim *s = arg;
-	uint64_t lat;
+	uint64_t lat, start = q->now;
 	char *cause = NULL;
 
 	(void)ev;
 	s->last_pfn = OP_PFN_NONE;
+	/* an op that sleeps (a throttled writer) lets the queue run on:
+	 * its latency counts from its start */
 	lat = s->replay != NULL ? sim_replay(s, &s->op) : sim_issue(s, &s->op);
 	s->events++;
 	s->op_count[s->op.type]++;
 	s->ops_since_snapshot++;
-	s->next_free_time = q->now + lat;
+	s->next_free_time = KMSIM_MAX(start + lat, q->now);
 	if (s->next_free_time > s->end_time)
 		s->end_time = s->next_free_time;
 	if (s->opt.check && s->error == 0 && sim_check(s, &cause) != 0) {
@@ -1994,6 +2049,41 @@ static int db_record_results(struct sim *s, char **cause)
 		    db_write_latency(s->db, s->run_id, slab_path_rows[t],
 		    &s->lat_slab[t], s->m->cpu_mhz, cause) != 0)
 			return -1;
+	if (s->pc != NULL) {
+		const struct pc_writer *w;
+		int nw;
+
+		for (t = 0; t < PC_LAT_NR; t++) {
+			const struct hist *h = pagecache_hist(s->pc,
+			    (enum pc_hist)t);
+
+			snprintf(buf, sizeof buf, "pagecache_%s",
+			    pc_hist_names[t]);
+			if (h->count > 0 && db_write_latency(s->db, s->run_id,
+			    buf, h, s->m->cpu_mhz, cause) != 0)
+				return -1;
+		}
+		w = pagecache_writers(s->pc, &nw);
+		for (t = 0; t < nw; t++) {
+			if (w[t].pages_dirtied == 0)
+				continue;
+			snprintf(buf, sizeof buf, "writer.cpu%d.pages_dirtied",
+			    (int)t);
+			if (db_write_counter(s->db, s->run_id, buf,
+			    (double)w[t].pages_dirtied, cause) != 0)
+				return -1;
+			snprintf(buf, sizeof buf, "writer.cpu%d.pauses",
+			    (int)t);
+			if (db_write_counter(s->db, s->run_id, buf,
+			    (double)w[t].pauses, cause) != 0)
+				return -1;
+			snprintf(buf, sizeof buf, "writer.cpu%d.pause_ns",
+			    (int)t);
+			if (db_write_counter(s->db, s->run_id, buf,
+			    (double)w[t].pause_ns, cause) != 0)
+				return -1;
+		}
+	}
 	for (t = 0; t < NR_VM_EVENT_ITEMS; t++) {
 		snprintf(buf, sizeof buf, "vmstat.%s", vm_event_names[t]);
 		if (db_write_counter(s->db, s->run_id, buf,
@@ -2026,6 +2116,14 @@ static int db_record_results(struct sim *s, char **cause)
 
 		for (k = 0; k < n; k++) {
 			snprintf(buf, sizeof buf, "vm.%s", names[k]);
+			if (db_write_counter(s->db, s->run_id, buf,
+			    (double)v[k], cause) != 0)
+				return -1;
+		}
+		n = s->pc != NULL ? pagecache_values(s->pc, names, v,
+		    SIM_VM_VALUES) : 0;
+		for (k = 0; k < n; k++) {
+			snprintf(buf, sizeof buf, "pagecache.%s", names[k]);
 			if (db_write_counter(s->db, s->run_id, buf,
 			    (double)v[k], cause) != 0)
 				return -1;
@@ -2300,6 +2398,18 @@ json_t *sim_summary_json(const struct sim *s)
 		if (s->lat_slab[t].count > 0)
 			json_object_set_new(lat, slab_path_rows[t],
 			    latency_json(&s->lat_slab[t], m));
+	if (s->pc != NULL) {
+		for (t = 0; t < PC_LAT_NR; t++) {
+			const struct hist *h = pagecache_hist(s->pc,
+			    (enum pc_hist)t);
+
+			snprintf(buf, sizeof buf, "pagecache_%s",
+			    pc_hist_names[t]);
+			if (h->count > 0)
+				json_object_set_new(lat, buf,
+				    latency_json(h, m));
+		}
+	}
 	json_object_set_new(root, "ops", ops);
 	json_object_set_new(root, "latency", lat);
 
@@ -2338,6 +2448,30 @@ json_t *sim_summary_json(const struct sim *s)
 	}
 	if (s->slab != NULL)
 		json_object_set_new(root, "slab", kmem_json((struct sim *)s));
+	if (s->pc != NULL) {
+		const struct pc_writer *w;
+		json_t *wa = json_array(), *po = json_object();
+		const char *names[SIM_VM_VALUES];
+		uint64_t v[SIM_VM_VALUES];
+		int nw, k, n;
+
+		n = pagecache_values(s->pc, names, v, SIM_VM_VALUES);
+		for (k = 0; k < n; k++)
+			json_object_set_new(po, names[k], json_integer(
+			    (json_int_t)v[k]));
+		json_object_set_new(root, "pagecache", po);
+
+		w = pagecache_writers(s->pc, &nw);
+		for (t = 0; t < nw; t++)
+			if (w[t].pages_dirtied > 0)
+				json_array_append_new(wa, json_pack(
+				    "{s:i, s:I, s:I, s:I}", "cpu", (int)t,
+				    "pages_dirtied",
+				    (json_int_t)w[t].pages_dirtied, "pauses",
+				    (json_int_t)w[t].pauses, "pause_ns",
+				    (json_int_t)w[t].pause_ns));
+		json_object_set_new(root, "writers", wa);
+	}
 	{
 		const char *names[SIM_VM_VALUES];
 		uint64_t v[SIM_VM_VALUES];

@@ -34,6 +34,12 @@ const char *const op_names[OP_NR] = {
 	[OP_KUNMAP] = "kunmap",
 	[OP_PERCPU_ALLOC] = "percpu_alloc_percpu",
 	[OP_PERCPU_FREE] = "percpu_free_percpu",
+	[OP_READ] = "read",
+	[OP_WRITE] = "write",
+	[OP_FSYNC] = "fsync",
+	[OP_TRUNCATE] = "truncate",
+	[OP_UNLINK] = "unlink",
+	[OP_DROP_CACHES] = "drop_caches",
 	[OP_FILEMAP_ADD] = "mm_filemap_add_to_page_cache",
 	[OP_FILEMAP_DELETE] = "mm_filemap_delete_from_page_cache",
 	[OP_DIRTY_FOLIO] = "writeback_dirty_folio",
@@ -51,6 +57,24 @@ const char *const op_names[OP_NR] = {
 	[OP_KCOMPACTD_WAKE] = "mm_compaction_kcompactd_wake",
 	[OP_MARKER] = "marker",
 };
+
+enum wb_reason_code wb_reason_parse(const char *name, size_t len)
+{
+	static const struct {
+		const char *name;
+		enum wb_reason_code code;
+	} t[] = {
+		{ "periodic", WBR_PERIODIC }, { "background", WBR_BACKGROUND },
+		{ "vmscan", WBR_VMSCAN }, { "sync", WBR_SYNC },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (strlen(t[i].name) == len &&
+		    memcmp(t[i].name, name, len) == 0)
+			return t[i].code;
+	return WBR_OTHER;
+}
 
 void op_clear(struct op *op)
 {
@@ -86,6 +110,12 @@ static const struct {
 	{ "access", OP_ACCESS },
 	{ "kmap", OP_KMAP },
 	{ "kunmap", OP_KUNMAP },
+	{ "read", OP_READ },
+	{ "write", OP_WRITE },
+	{ "fsync", OP_FSYNC },
+	{ "truncate", OP_TRUNCATE },
+	{ "unlink", OP_UNLINK },
+	{ "drop_caches", OP_DROP_CACHES },
 };
 
 int op_type_parse(const char *name)

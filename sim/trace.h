@@ -52,6 +52,13 @@ enum op_type {
 	OP_PERCPU_ALLOC,	/* ptr, size, align, bytes_alloc, flags */
 	OP_PERCPU_FREE,		/* ptr */
 	/* page cache and writeback */
+	OP_READ,		/* YAML: file, offset (ptr), length
+				   (bytes_req), dev (disk) */
+	OP_WRITE,		/* YAML: as read */
+	OP_FSYNC,		/* YAML: file, dev */
+	OP_TRUNCATE,		/* YAML: file, offset (ptr), dev */
+	OP_UNLINK,		/* YAML: file, dev */
+	OP_DROP_CACHES,		/* YAML: value (nr) 1, 2 or 3 */
 	OP_FILEMAP_ADD,		/* dev, ino, index, pfn, order */
 	OP_FILEMAP_DELETE,	/* dev, ino, index, pfn, order */
 	OP_DIRTY_FOLIO,		/* writeback_dirty_folio: dev, ino, index */
@@ -106,6 +113,19 @@ const char *slab_flags_format(uint32_t flags, char *buf, size_t len);
 #define OPF_LOCAL		0x0800	/* kmap: kmap_local_page() */
 
 extern const char *const op_names[OP_NR];
+
+/*
+ * Why a writeback work ran (include/trace/events/writeback.h WB_WORK_REASON
+ * names), folded into the buckets kmsim counts: a writeback op's aux[0].
+ */
+enum wb_reason_code {
+	WBR_OTHER,		/* none, fs_free_space, forker_thread, ... */
+	WBR_PERIODIC,		/* periodic (kupdate) */
+	WBR_BACKGROUND,		/* background */
+	WBR_VMSCAN,		/* vmscan */
+	WBR_SYNC,		/* sync, fsync */
+};
+enum wb_reason_code wb_reason_parse(const char *name, size_t len);
 /* An op kmsim's YAML format accepts, by its YAML name, or -1. */
 int op_type_parse(const char *name);
 /* The YAML name of an op type, NULL if YAML has no such op. */
@@ -143,6 +163,8 @@ struct op {
 	int32_t aux[4];		/* extfrag: alloc_order, fallback_order,
 				   alloc_mt, fallback_mt; else unused */
 	const char *text;	/* marker text; valid until next() */
+	const char *file;	/* YAML file ops: the file's name */
+	const char *disk;	/* YAML file ops: the disk (dev), or NULL */
 };
 
 /* Set every field of op to "not given". */

@@ -182,10 +182,10 @@ static const struct dat_def dat_defs[] = {
 	  { "name", "ino", "index" }, REQ(1) | REQ(2), -1 },
 	{ "writeback", "writeback_start", DK_WB, OP_WRITEBACK_START,
 	  { "name", "nr_pages", "sync_mode", "for_kupdate", "for_background",
-	    "sb_dev" }, REQ(1), -1 },
+	    "sb_dev", "reason" }, REQ(1), -1 },
 	{ "writeback", "writeback_written", DK_WB, OP_WRITEBACK_WRITTEN,
 	  { "name", "nr_pages", "sync_mode", "for_kupdate", "for_background",
-	    "sb_dev" }, REQ(1), -1 },
+	    "sb_dev", "reason" }, REQ(1), -1 },
 	{ "writeback", "writeback_single_inode_start", DK_WB_INODE,
 	  OP_WRITEBACK_INODE_START,
 	  { "name", "ino", "writeback_index", "nr_to_write" },
@@ -977,6 +977,9 @@ static int dat_decode(struct trace_dat *r, struct dat_rec *d, struct op *op)
 			op->flags |= OPF_KUPDATE;
 		if (dr_num(d, 4) != 0)
 			op->flags |= OPF_BACKGROUND;
+		s = dr_has(d, 6) ? dr_symbol(d, 6) : NULL;
+		op->aux[0] = s == NULL ? WBR_OTHER :
+		    (int32_t)wb_reason_parse(s, strlen(s));
 		break;
 	case DK_WB_INODE:
 		dat_bdi_dev(dr_str(d, 0, &r->name), &op->dev);
@@ -1428,6 +1431,7 @@ struct trace_source *trace_dat_open_stream(struct instream *in,
 	r = xcalloc(1, sizeof *r);
 	r->ts.ops = &trace_dat_ops;
 	r->ts.format = "trace.dat";
+	r->ts.captured = true;	/* the kernel's own events, like ftrace text */
 	r->ts.path = xstrdup(in->is_stdin ? "<stdin>" : in->path);
 	r->hash_fd = -1;
 	r->lenient = opt != NULL && opt->lenient;

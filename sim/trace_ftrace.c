@@ -1145,6 +1145,15 @@ static int ev_wb_work(struct fparse *f, struct op *op, bool start)
 		op->dev = sb_dev;
 	op->flags |= (sync ? OPF_SYNC : 0) | (kupdate ? OPF_KUPDATE : 0) |
 	    (background ? OPF_BACKGROUND : 0);
+	/* reason= (4.x has it too); absent or unknown: other */
+	{
+		const char *v = FIELD(f, "reason="), *e = v;
+
+		while (e != NULL && e < f->end && *e != ' ')
+			e++;
+		op->aux[0] = v == NULL ? WBR_OTHER :
+		    (int32_t)wb_reason_parse(v, (size_t)(e - v));
+	}
 	return 0;
 }
 

@@ -66,6 +66,10 @@ enum tkey {
 	K_WRITE,
 	K_HUGE,
 	K_LOCAL,
+	K_FILE,
+	K_OFFSET,
+	K_DEV,
+	K_VALUE,
 	K_REPEAT,
 	K_VAR,
 	K_OPS,
@@ -95,6 +99,10 @@ static const char *const tkey_names[K_NR] = {
 	[K_WRITE] = "write",
 	[K_HUGE] = "huge",
 	[K_LOCAL] = "local",
+	[K_FILE] = "file",
+	[K_OFFSET] = "offset",
+	[K_DEV] = "dev",
+	[K_VALUE] = "value",
 	[K_REPEAT] = "repeat",
 	[K_VAR] = "var",
 	[K_OPS] = "ops",
@@ -107,7 +115,8 @@ static const char *const tkey_names[K_NR] = {
 	 (1u << K_POLICY) | (1u << K_NODES) | (1u << K_SIZE) | \
 	 (1u << K_ALIGN) | (1u << K_CACHE) | (1u << K_FLAGS) | \
 	 (1u << K_ADDR) | (1u << K_LENGTH) | (1u << K_STRIDE) | \
-	 (1u << K_COUNT) | (1u << K_WRITE) | (1u << K_HUGE) | (1u << K_LOCAL))
+	 (1u << K_COUNT) | (1u << K_WRITE) | (1u << K_HUGE) | (1u << K_LOCAL) | \
+	 (1u << K_FILE) | (1u << K_OFFSET) | (1u << K_DEV) | (1u << K_VALUE))
 #define KB(k)		(1u << (k))
 #define KEYS_ANY_OP	(KB(K_OP) | KB(K_CPU) | KB(K_TS))
 #define KEYS_PAGES \
@@ -146,6 +155,14 @@ static const struct {
 	    KB(K_COUNT) | KB(K_WRITE), 0 },
 	{ OP_KMAP, KB(K_ID) | KB(K_LOCAL), KB(K_ID) },
 	{ OP_KUNMAP, KB(K_ID) | KB(K_LOCAL), KB(K_ID) },
+	{ OP_READ, KB(K_FILE) | KB(K_OFFSET) | KB(K_LENGTH) | KB(K_DEV),
+	    KB(K_FILE) | KB(K_LENGTH) },
+	{ OP_WRITE, KB(K_FILE) | KB(K_OFFSET) | KB(K_LENGTH) | KB(K_DEV),
+	    KB(K_FILE) | KB(K_LENGTH) },
+	{ OP_FSYNC, KB(K_FILE) | KB(K_DEV), KB(K_FILE) },
+	{ OP_TRUNCATE, KB(K_FILE) | KB(K_OFFSET) | KB(K_DEV), KB(K_FILE) },
+	{ OP_UNLINK, KB(K_FILE) | KB(K_DEV), KB(K_FILE) },
+	{ OP_DROP_CACHES, KB(K_VALUE), 0 },
 };
 
 struct tnode;
@@ -282,6 +299,8 @@ struct trace_yaml {
 	struct sbuf label;	/* a substituted id (op->label) */
 	struct sbuf cache;	/* a substituted cache name (op->name) */
 	struct sbuf scratch;	/* other substituted scalars */
+	struct sbuf file;	/* a substituted file name (op->file) */
+	struct sbuf dev;	/* a substituted disk name (op->disk) */
 };
 
 enum {
@@ -1043,6 +1062,10 @@ static uint64_t tkey_max(enum tkey k)
 		return UINT64_C(1) << 40;
 	case K_ADDR:
 		return UINT64_MAX - 1;
+	case K_OFFSET:
+		return UINT64_C(1) << 50;	/* a petabyte file is a typo */
+	case K_VALUE:
+		return 3;
 	case K_ALIGN:
 		return UINT64_C(1) << 21;
 	case K_REPEAT:
@@ -1128,6 +1151,38 @@ static int field_parse(const char *text, enum tkey k, const char *raw,
 		if (*out != 0 && (*out & (*out - 1)) != 0)
 			return kmsim_fail_at(err, pos, "align %" PRIu64 " is not"
 			    " a power of two", *out);
+		return 0;
+	case K_OFFSET:
+		if (kmsim_parse_size(text, out, &cause) != 0) {
+			kmsim_fail_at(err, pos, "%s: %s", tkey_names[k], cause);
+			free(cause);
+			return -1;
+		}
+		if (*out > tkey_max(k))
+			return kmsim_fail_at(err, pos, "offset '%s' is out of "
+			    "range 0..%" PRIu64, raw != NULL ? raw : text,
+			    tkey_max(k));
+		return 0;
+	case K_VALUE:
+		if (parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
+		    out, err) != 0)
+			return -1;
+		if (*out == 0)
+			return kmsim_fail_at(err, pos, "value must be 1 (page "
+			    "cache), 2 (slab) or 3 (both)");
+		return 0;
+	case K_FILE:
+		if (*text == '\0' || strlen(text) > 255)
+			return kmsim_fail_at(err, pos, "file name '%s': 1 to "
+			    "255 characters", text);
+		*out = 0;
+		return 0;
+	case K_DEV:
+		if (*text == '\0' || strlen(text) > 31 ||
+		    strpbrk(text, " \t\n") != NULL)
+			return kmsim_fail_at(err, pos, "dev '%s': a disk name "
+			    "of 1 to 31 characters without blanks", text);
+		*out = 0;
 		return 0;
 	case K_CACHE:
 		if (*text == '\0' || strlen(text) > 64 ||
@@ -2340,6 +2395,23 @@ static int field_value(struct trace_yaml *r, const struct tfield *f,
 	return field_parse(r->scratch.p, k, f->text, &f->pos, out, err);
 }
 
+/* A string key's value: as written, or substituted into buf. */
+static int string_value(struct trace_yaml *r, const struct tfield *f,
+    enum tkey k, struct sbuf *buf, const char **out, char **err)
+{
+	uint64_t v;
+
+	if (!f->dynamic) {
+		*out = f->text;
+		return 0;
+	}
+	if (tfield_expand(f, r->vars, buf, err) != 0 ||
+	    field_parse(buf->p, k, f->text, &f->pos, &v, err) != 0)
+		return -1;
+	*out = buf->p;
+	return 0;
+}
+
 static int make_op(struct trace_yaml *r, const struct tnode *n, struct op *op,
     char **err)
 {
@@ -2400,6 +2472,29 @@ static int make_op(struct trace_yaml *r, const struct tnode *n, struct op *op,
 	    f[K_ADDR].text == NULL)
 		return kmsim_fail_at(err, &n->pos, "access needs an 'id' or an"
 		    " 'addr'");
+	/* file ops: file, offset, dev, drop_caches' value */
+	if (f[K_FILE].text != NULL && string_value(r, &f[K_FILE], K_FILE,
+	    &r->file, &op->file, err) != 0)
+		return -1;
+	if (f[K_DEV].text != NULL && string_value(r, &f[K_DEV], K_DEV,
+	    &r->dev, &op->disk, err) != 0)
+		return -1;
+	if (f[K_OFFSET].text != NULL &&
+	    field_value(r, &f[K_OFFSET], K_OFFSET, &op->ptr, err) != 0)
+		return -1;
+	if (op->type == OP_READ || op->type == OP_WRITE) {
+		op->bytes_req = op->end;	/* length */
+		op->end = 0;
+		if (op->ptr + op->bytes_req > (UINT64_C(1) << 50))
+			return kmsim_fail_at(err, &n->pos, "offset + length "
+			    "is past 1 PiB");
+	}
+	if (op->type == OP_DROP_CACHES) {
+		op->nr = 1;
+		if (f[K_VALUE].text != NULL &&
+		    field_value(r, &f[K_VALUE], K_VALUE, &op->nr, err) != 0)
+			return -1;
+	}
 	if (f[K_CACHE].text != NULL) {
 		if (!f[K_CACHE].dynamic) {
 			op->name = f[K_CACHE].text;
@@ -2904,6 +2999,8 @@ static void trace_yaml_destroy(struct trace_source *ts)
 	free(r->track.buf);
 	sbuf_fini(&r->label);
 	sbuf_fini(&r->cache);
+	sbuf_fini(&r->file);
+	sbuf_fini(&r->dev);
 	sbuf_fini(&r->scratch);
 	free(r->text);
 	free(r->error);

@@ -2,9 +2,10 @@
  * vmscan.c - kswapd and direct reclaim (mm/vmscan.c, Linux 6.18) as kmsim
  * models them: who wakes kswapd and when, what a kswapd run does to the
  * node (the watermark boost cleared, kcompactd woken, failures counted),
- * and direct reclaim's accounting.  Reclaimable memory (the page cache
- * LRU) is not modelled yet: a run reclaims nothing, and the pages it was
- * woken to find are recorded as the node's reclaim shortfall.
+ * and direct reclaim's accounting.  What a pass frees comes from the
+ * page cache's file LRU (machine->shrink_lru, see pagecache.c) and the
+ * slab shrinkers (machine->shrink_slab); what it could not find is
+ * recorded as the node's reclaim shortfall.
  */
 #include "config.h"
 
@@ -98,12 +99,27 @@ void wakeup_kswapd(struct machine *m, struct zone *z, gfp_t gfp,
 static uint64_t shrink_zones(struct machine *m, struct zone *const *zones,
     int nr_zones, uint64_t want, bool kswapd, uint64_t *cycles)
 {
-	(void)zones;
-	(void)nr_zones;
-	(void)kswapd;
-	if (m->shrink_slab == NULL || want == 0)
+	uint64_t got = 0, seen = 0;
+	int i;
+
+	if (want == 0)
 		return 0;
-	return m->shrink_slab(m->shrink_arg, want, cycles);
+	/* shrink_node() of each node the zones belong to: its file LRU,
+	 * then the shrinkers */
+	for (i = 0; i < nr_zones && got < want; i++) {
+		int node = zones[i]->node;
+
+		if (node < 64 && (seen & (UINT64_C(1) << node)))
+			continue;
+		if (node < 64)
+			seen |= UINT64_C(1) << node;
+		if (m->shrink_lru != NULL)
+			got += m->shrink_lru(m->lru_arg, node, want - got,
+			    kswapd, cycles);
+	}
+	if (m->shrink_slab != NULL && got < want)
+		got += m->shrink_slab(m->shrink_arg, want - got, cycles);
+	return got;
 }
 
 uint64_t try_to_free_pages(struct machine *m, struct zone *const *zones,

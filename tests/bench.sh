@@ -1,8 +1,8 @@
 #!/bin/sh
 # make bench: figures, not assertions.
 #   buddy ops per second on a 10 M-op synthetic trace on numa4.yaml (with
-#   and without the database), the frame table's bytes per simulated page
-#   frame, and peak memory.
+#   and without the database), slab and page cache ops per second, the
+#   frame table's bytes per simulated page frame, and peak memory.
 set -eu
 builddir=$1
 srcdir=$2
@@ -69,6 +69,24 @@ ops:
       - {op: kfree, id: "k${i}", cpu: "${i % 16}"}
 YAML
 run "slab, no database" --no-db
+
+# The page cache: 1 M file ops on 16 CPUs, 4 KiB reads (mostly hits) and
+# writes over 4,096 files of 256 KiB, an fsync every 64 ops; pages per
+# second through the cache as the ops' pages over the wall time.
+cat > "$tmp/bench.yaml" <<'YAML'
+kmsim-trace: 1
+name: bench-pagecache
+ops:
+  - repeat: 15625
+    var: r
+    ops:
+      - repeat: 64
+        ops:
+          - {op: read, file: "f${(r * 64 + i) * 7 % 4096}", offset: "${(r + i) % 64 * 4096}", length: 4K, cpu: "${i % 16}"}
+      - {op: write, file: "f${r % 4096}", offset: "${r % 64 * 4096}", length: 4K, cpu: "${r % 16}"}
+      - {op: fsync, file: "f${r % 4096}", cpu: "${r % 16}"}
+YAML
+run "page cache, no database" --no-db
 "$kmsim" --config "$srcdir/configs/numa4.yaml" --show-machine |
     sed -n 's/^frame table \(.*\)$/frame table: \1/p'
 echo "bytes per simulated page frame: 16 (struct page_frame) + 1/512 (pageblock type)"

