@@ -200,6 +200,7 @@ struct pagecache {
 	uint64_t flusher_runs;
 	/* observed traces */
 	uint64_t obs_delete_unknown, obs_dirty_unknown, obs_readd;
+	uint64_t obs_bad;		/* adds no kernel could print */
 
 	/* balance_dirty_pages() state (the global domain and one wb) */
 	uint64_t dirty_ratelimit;	/* pages per second */
@@ -1539,7 +1540,7 @@ static void on_flush(struct evq *q, struct evq_event *ev, void *arg)
 	    10000000ull);
 	while (budget > 0 && d->dirty_head != PC_NIL) {
 		uint32_t fidx = d->dirty_head;
-		struct pc_file *fl = &pc->file[fidx];
+		struct pc_file *fl;
 		int reason;
 		uint64_t n;
 
@@ -1547,22 +1548,27 @@ static void on_flush(struct evq *q, struct evq_event *ev, void *arg)
 			more = true;
 			break;
 		}
-		if (d->vmscan_pages > 0)
+		if (d->vmscan_pages > 0) {
 			reason = PC_WB_VMSCAN;
-		else if (over_bg_thresh(pc))
+		} else if (over_bg_thresh(pc)) {
 			reason = PC_WB_BACKGROUND;
-		else if (fl->dirtied_when + expire <= now)
+		} else {
+			/* move_expired_inodes(): the oldest expired one (an
+			 * inode requeued after a chunk keeps its age) */
+			while (fidx != PC_NIL &&
+			    pc->file[fidx].dirtied_when + expire > now)
+				fidx = pc->file[fidx].dnext;
+			if (fidx == PC_NIL)
+				break;
 			reason = PC_WB_PERIODIC;
-		else
-			break;
+		}
 		n = write_file(pc, fidx, KMSIM_MIN(budget, WB_CHUNK_PAGES),
 		    reason, &done, &cycles);
 		budget -= KMSIM_MIN(budget, n);
 		if (reason == PC_WB_VMSCAN)
 			d->vmscan_pages -= KMSIM_MIN(d->vmscan_pages, n);
 		fl = &pc->file[fidx];
-		if (fl->on_dirty && d->dirty_head == fidx &&
-		    fl->dnext != PC_NIL) {
+		if (fl->on_dirty && fl->dnext != PC_NIL) {
 			/* requeue_io(): the rest of it after the others,
 			 * its dirtied_when kept */
 			dirty_list_del(pc, fl);
@@ -1982,6 +1988,14 @@ static int pc_observe(struct pagecache *pc, const struct op *op,
 	case OP_FILEMAP_ADD: {
 		struct zone *z;
 
+		/* a folio is at most a buddy block, and its pages must be
+		 * indexable: anything else is not a kernel's event */
+		if (op->order > pc->m->max_order ||
+		    op->index > UINT64_MAX - (UINT64_C(1) << op->order)) {
+			pc->obs_bad++;
+			return 0;
+		}
+
 		fl = file_get(pc, op->dev, op->ino, -1);
 		fidx = (uint32_t)(fl - pc->file);
 		if ((i = xa_load(&fl->xa, op->index)) != PC_NIL) {
@@ -2357,6 +2371,7 @@ int pagecache_values(const struct pagecache *pc, const char **names,
 	PUT("filemap_delete_unknown", pc->obs_delete_unknown);
 	PUT("dirty_folio_unknown", pc->obs_dirty_unknown);
 	PUT("filemap_add_again", pc->obs_readd);
+	PUT("filemap_add_bad", pc->obs_bad);
 #undef PUT
 	return n;
 }

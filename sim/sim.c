@@ -345,13 +345,15 @@ void sim_destroy(struct sim *s)
 {
 	if (s == NULL)
 		return;
+	/* before the queue: the I/O still queued is the page cache's */
+	pagecache_destroy(s->pc);
+	s->pc = NULL;
 	evq_fini(&s->q);
 	idtab_fini(&s->live);
 	idtab_fini(&s->failed);
 	free(s->kswapd);
 	free(s->kcompactd);
 	free(s->proactive_defer);
-	pagecache_destroy(s->pc);
 	vmalloc_destroy(s->vm);
 	tlb_destroy(s->tlb);
 	highmem_destroy(s->hm);

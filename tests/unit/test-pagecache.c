@@ -490,6 +490,11 @@ TEST(observed_capture_keeps_books)
 	ASSERT_EQ(val(&e, "written_periodic"), 1);
 	obs(&e, OP_FILEMAP_ADD, 7, 1, 0, 0);	/* again, no delete */
 	ASSERT_EQ(val(&e, "filemap_add_again"), 1);
+	/* no kernel prints these: order 63, a folio past the index's end */
+	obs(&e, OP_FILEMAP_ADD, 7, 64, 63, 0);
+	obs(&e, OP_FILEMAP_ADD, 7, UINT64_MAX - 1, 2, 0);
+	ASSERT_EQ(val(&e, "filemap_add_bad"), 2);
+	ASSERT_EQ(val(&e, "nr_file_pages"), 6);
 	ASSERT_EQ(free_frames(e.m), before);
 	ASSERT(check(&e) == 0);
 	env_fini(&e);
