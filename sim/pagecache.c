@@ -201,6 +201,7 @@ struct pagecache {
 	/* observed traces */
 	uint64_t obs_delete_unknown, obs_dirty_unknown, obs_readd;
 	uint64_t obs_bad;		/* adds no kernel could print */
+	uint64_t obs_added, obs_deleted;	/* pages the events name */
 
 	/* balance_dirty_pages() state (the global domain and one wb) */
 	uint64_t dirty_ratelimit;	/* pages per second */
@@ -2004,6 +2005,7 @@ static int pc_observe(struct pagecache *pc, const struct op *op,
 			folio_remove(pc, i, 0, cycles);
 		}
 		n = UINT64_C(1) << op->order;
+		pc->obs_added += n;
 		for (k = 1; k < n; k++)
 			if ((i = xa_load(&pc->file[fidx].xa,
 			    op->index + k)) != PC_NIL) {
@@ -2028,6 +2030,8 @@ static int pc_observe(struct pagecache *pc, const struct op *op,
 		return 0;
 	}
 	case OP_FILEMAP_DELETE:
+		if (op->order <= pc->m->max_order)
+			pc->obs_deleted += UINT64_C(1) << op->order;
 		fl = file_find(pc, op->dev, op->ino);
 		if (fl == NULL ||
 		    (i = xa_load(&fl->xa, op->index)) == PC_NIL) {
@@ -2372,6 +2376,8 @@ int pagecache_values(const struct pagecache *pc, const char **names,
 	PUT("dirty_folio_unknown", pc->obs_dirty_unknown);
 	PUT("filemap_add_again", pc->obs_readd);
 	PUT("filemap_add_bad", pc->obs_bad);
+	PUT("filemap_added_pages", pc->obs_added);
+	PUT("filemap_deleted_pages", pc->obs_deleted);
 #undef PUT
 	return n;
 }

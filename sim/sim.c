@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1534,6 +1535,71 @@ static uint64_t sim_shrink_lru(void *arg, int node, uint64_t want,
 	return pagecache_shrink(s->pc, node, want, kswapd, cycles);
 }
 
+/* A counter of a bundle snapshot's vmstat ("which/vmstat"): 0 if found. */
+static int bundle_vmstat(struct sim *s, const char *which, const char *name,
+    int64_t *v)
+{
+	char member[64], *text, *cause = NULL, *p, *end;
+	size_t len = strlen(name);
+	int rc = -1;
+
+	snprintf(member, sizeof member, "%s/vmstat", which);
+	if (s->opt.bundle == NULL ||
+	    !bundle_has_member(s->opt.bundle, member))
+		return -1;
+	text = bundle_member_text(s->opt.bundle, member, 1 << 20, &cause);
+	free(cause);
+	for (p = text; p != NULL && *p != '\0'; p = strchr(p, '\n') ?
+	    strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, name, len) != 0 || p[len] != ' ')
+			continue;
+		errno = 0;
+		*v = strtoll(p + len + 1, &end, 10);
+		if (errno == 0 && end != p + len + 1)
+			rc = 0;
+		break;
+	}
+	free(text);
+	return rc;
+}
+
+/*
+ * The page cache of a captured run against the kernel's own counters
+ * in a bundle's before/ and after/vmstat: the pages dirtied (nr_dirtied)
+ * and the change of the pages cached (nr_file_pages), the kernel's
+ * over the whole bundle, the model's over the trace's events.  NULL
+ * without both snapshots.
+ */
+static json_t *pagecache_fidelity_json(struct sim *s)
+{
+	static const char *const names[] = { "nr_dirtied", "nr_file_pages" };
+	const char *pn[SIM_VM_VALUES];
+	uint64_t pv[SIM_VM_VALUES], dirtied = 0, added = 0, deleted = 0;
+	int64_t b[2], a[2];
+	int i, n;
+
+	if (s->pc == NULL || !s->ts->captured)
+		return NULL;
+	for (i = 0; i < 2; i++)
+		if (bundle_vmstat(s, "before", names[i], &b[i]) != 0 ||
+		    bundle_vmstat(s, "after", names[i], &a[i]) != 0)
+			return NULL;
+	n = pagecache_values(s->pc, pn, pv, SIM_VM_VALUES);
+	for (i = 0; i < n; i++) {
+		if (strcmp(pn[i], "nr_dirtied") == 0)
+			dirtied = pv[i];
+		else if (strcmp(pn[i], "filemap_added_pages") == 0)
+			added = pv[i];
+		else if (strcmp(pn[i], "filemap_deleted_pages") == 0)
+			deleted = pv[i];
+	}
+	return json_pack("{s:I, s:I, s:I, s:I}",
+	    "dirtied_kernel", (json_int_t)(a[0] - b[0]),
+	    "dirtied_model", (json_int_t)dirtied,
+	    "file_pages_change_kernel", (json_int_t)(a[1] - b[1]),
+	    "file_pages_change_model", (json_int_t)added - (json_int_t)deleted);
+}
+
 /* The caches' active objects of a bundle's snapshot, NULL if none. */
 static struct procfs_slab *bundle_slabinfo(struct sim *s, const char *which,
     size_t *n)
@@ -2131,6 +2197,15 @@ static int db_record_results(struct sim *s, char **cause)
 				return -1;
 		}
 	}
+	{
+		json_t *f = pagecache_fidelity_json(s);
+		int r = f != NULL ? db_counters_json(s, "pagecache.fidelity",
+		    f, cause) : 0;
+
+		json_decref(f);
+		if (r != 0)
+			return -1;
+	}
 	if (db_write_numa(s->db, s->run_id, s->m, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.stalls",
 	    (double)s->lat_stall.count, cause) != 0 ||
@@ -2452,7 +2527,7 @@ json_t *sim_summary_json(const struct sim *s)
 		json_object_set_new(root, "slab", kmem_json((struct sim *)s));
 	if (s->pc != NULL) {
 		const struct pc_writer *w;
-		json_t *wa = json_array(), *po = json_object();
+		json_t *wa = json_array(), *po = json_object(), *fid;
 		const char *names[SIM_VM_VALUES];
 		uint64_t v[SIM_VM_VALUES];
 		int nw, k, n;
@@ -2461,6 +2536,8 @@ json_t *sim_summary_json(const struct sim *s)
 		for (k = 0; k < n; k++)
 			json_object_set_new(po, names[k], json_integer(
 			    (json_int_t)v[k]));
+		if ((fid = pagecache_fidelity_json((struct sim *)s)) != NULL)
+			json_object_set_new(po, "fidelity", fid);
 		json_object_set_new(root, "pagecache", po);
 
 		w = pagecache_writers(s->pc, &nw);

@@ -84,6 +84,14 @@ expect_eq "pages cached: the adds less the deletes" "$((adds - dels))" \
     "$(j "$tmp/b.json" '$.pagecache.nr_file_pages')"
 expect_eq "files: those the adds name" "$files" "$(j "$tmp/b.json" '$.pagecache.files')"
 expect_eq "on the books only: no page of its own" "0" "$(j "$tmp/b.json" '$.pagecache.pgpgin_pages')"
+expect_eq "the bundle's own nr_dirtied is the kernel's side of the comparison" \
+    "$(( $(sed -n 's/^nr_dirtied //p' "$fixtures/bundle-small/after/vmstat") - $(sed -n 's/^nr_dirtied //p' "$fixtures/bundle-small/before/vmstat") ))" \
+    "$(j "$tmp/b.json" '$.pagecache.fidelity.dirtied_kernel')"
+expect_eq "the model's side: the pages the dirty events dirtied" \
+    "$(j "$tmp/b.json" '$.pagecache.nr_dirtied')" \
+    "$(j "$tmp/b.json" '$.pagecache.fidelity.dirtied_model')"
+expect_eq "the change of the cached pages: adds less deletes" "$((adds - dels))" \
+    "$(j "$tmp/b.json" '$.pagecache.fidelity.file_pages_change_model')"
 check "the capture's writeback cleaned pages it had dirtied" test \
     "$(j "$tmp/b.json" '$.pagecache.written_sync')" -gt 0
 
