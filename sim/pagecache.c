@@ -2393,6 +2393,65 @@ const struct pc_writer *pagecache_writers(const struct pagecache *pc, int *n)
 	return pc->writer;
 }
 
+/* Walk n's subtree (height h, first index base): every entry a live
+ * folio of file fidx covering its index, every dirty mark on a slot
+ * with a marked subtree or a dirty folio's head, every count right.
+ * Counts the entries into *entries.  0, or -1 with *cause. */
+static int xa_check_node(const struct pagecache *pc, uint32_t fidx,
+    const struct xa_node *n, unsigned h, uint64_t base, uint64_t *entries,
+    char **cause)
+{
+	uint64_t span = h > 1 ? UINT64_C(1) << ((h - 1) * XA_SHIFT) : 1;
+	unsigned used = 0;
+	size_t s;
+
+	for (s = 0; s < XA_SLOTS; s++) {
+		uint64_t idx = base + s * span;
+		bool marked = n->dirty & (UINT64_C(1) << s);
+		const struct pc_folio *f;
+		uint32_t i;
+
+		if (n->slot[s] == NULL) {
+			if (marked)
+				return kmsim_fail(cause, "page cache: a dirty "
+				    "mark on an empty slot (index %" PRIu64
+				    ")", idx);
+			continue;
+		}
+		used++;
+		if (h > 1) {
+			const struct xa_node *c = n->slot[s];
+
+			if (marked != (c->dirty != 0))
+				return kmsim_fail(cause, "page cache: the "
+				    "dirty mark above index %" PRIu64 " does "
+				    "not match its subtree", idx);
+			if (xa_check_node(pc, fidx, c, h - 1, idx, entries,
+			    cause) != 0)
+				return -1;
+			continue;
+		}
+		(*entries)++;
+		i = xa_folio(n->slot[s]);
+		f = i < pc->nr_folio ? &pc->folio[i] : NULL;
+		if (f == NULL || !(f->flags & FL_LIVE) || f->file != fidx ||
+		    idx < f->index ||
+		    idx >= f->index + (UINT64_C(1) << f->order))
+			return kmsim_fail(cause, "page cache: index %" PRIu64
+			    " of a file names folio %" PRIu32 ", which is "
+			    "not its folio there", idx, i);
+		if (marked != (idx == f->index && (f->flags & FL_DIRTY)))
+			return kmsim_fail(cause, "page cache: the dirty mark "
+			    "of index %" PRIu64 " says %s, the folio %s",
+			    idx, marked ? "dirty" : "clean",
+			    (f->flags & FL_DIRTY) ? "dirty" : "clean");
+	}
+	if (used != n->count)
+		return kmsim_fail(cause, "page cache: an index node counts %u "
+		    "slots, %u are used", n->count, used);
+	return 0;
+}
+
 int pagecache_check(const struct pagecache *pc, char **cause)
 {
 	uint64_t pages = 0, dirty = 0, wb = 0, lru[2] = { 0, 0 };
@@ -2460,7 +2519,15 @@ int pagecache_check(const struct pagecache *pc, char **cause)
 	}
 	for (fidx = 0; fidx < pc->nr_file; fidx++) {
 		const struct pc_file *fl = &pc->file[fidx];
+		uint64_t entries = 0;
 
+		if (fl->xa.root != NULL && xa_check_node(pc, fidx, fl->xa.root,
+		    fl->xa.height, 0, &entries, cause) != 0)
+			return -1;
+		if (entries != fl->nr_pages)
+			return kmsim_fail(cause, "page cache: a file's index "
+			    "holds %" PRIu64 " pages, its count says %" PRIu64,
+			    entries, fl->nr_pages);
 		if (fl->nr_dirty > 0 && fl->disk >= 0 && !fl->on_dirty)
 			return kmsim_fail(cause, "page cache: a file with %"
 			    PRIu64 " dirty pages is not on its disk's dirty "
