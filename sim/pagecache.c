@@ -170,6 +170,7 @@ struct pagecache {
 	uint32_t nr_folio, cap_folio, free_folio;
 	struct pc_file *file;
 	uint32_t nr_file, cap_file;
+	uint32_t free_file;		/* unlinked files' slots, by dnext */
 	struct idtab files;		/* key -> file index (pfn field) */
 	struct idtab inos;		/* observed: inode number alone ->
 					   its latest file (writeback events
@@ -694,14 +695,23 @@ static struct pc_file *file_get(struct pagecache *pc, uint32_t dev,
 {
 	struct pc_file *fl = file_find(pc, dev, ino);
 
+	uint32_t idx;
+
 	if (fl != NULL)
 		return fl;
-	if (pc->nr_file == pc->cap_file) {
-		pc->cap_file = pc->cap_file ? pc->cap_file * 2 : 64;
-		pc->file = xreallocarray(pc->file, pc->cap_file,
-		    sizeof *pc->file);
+	if (pc->free_file != PC_NIL) {
+		/* an unlinked file's slot: no folio, I/O or list names it */
+		idx = pc->free_file;
+		pc->free_file = pc->file[idx].dnext;
+	} else {
+		if (pc->nr_file == pc->cap_file) {
+			pc->cap_file = pc->cap_file ? pc->cap_file * 2 : 64;
+			pc->file = xreallocarray(pc->file, pc->cap_file,
+			    sizeof *pc->file);
+		}
+		idx = pc->nr_file++;
 	}
-	fl = &pc->file[pc->nr_file];
+	fl = &pc->file[idx];
 	memset(fl, 0, sizeof *fl);
 	fl->key = file_key(dev, ino);
 	fl->dev = dev;
@@ -709,18 +719,16 @@ static struct pc_file *file_get(struct pagecache *pc, uint32_t dev,
 	fl->disk = disk;
 	fl->live = true;
 	fl->dprev = fl->dnext = PC_NIL;
-	idtab_insert(&pc->files, fl->key, pc->nr_file, 0);
+	idtab_insert(&pc->files, fl->key, idx, 0);
 	if (pc->observe) {
 		struct idtab_entry *e = idtab_find(&pc->inos,
 		    kmsim_hash_u64(ino));
 
 		if (e != NULL)
-			e->pfn = pc->nr_file;
+			e->pfn = idx;
 		else
-			idtab_insert(&pc->inos, kmsim_hash_u64(ino),
-			    pc->nr_file, 0);
+			idtab_insert(&pc->inos, kmsim_hash_u64(ino), idx, 0);
 	}
-	pc->nr_file++;
 	return fl;
 }
 
@@ -2177,7 +2185,12 @@ int pagecache_op(struct pagecache *pc, const struct op *op, int cpu,
 			dirty_list_del(pc, fl);
 			idtab_remove(&pc->files, idtab_find(&pc->files,
 			    fl->key));
+			xa_destroy_node(fl->xa.root, fl->xa.height);
+			fl->xa.root = NULL;
+			fl->xa.height = 0;
 			fl->live = false;
+			fl->dnext = pc->free_file;
+			pc->free_file = fidx;
 			return 0;
 		}
 	case OP_DROP_CACHES:
@@ -2210,6 +2223,7 @@ struct pagecache *pagecache_create(struct machine *m, struct evq *q,
 	pc->observe = observe;
 	pc->page_shift = m->page_shift;
 	pc->free_folio = PC_NIL;
+	pc->free_file = PC_NIL;
 	idtab_init(&pc->files);
 	idtab_init(&pc->inos);
 	pc->lru = xcalloc((size_t)m->nr_nodes, sizeof *pc->lru);
