@@ -459,7 +459,7 @@ int bundle_zones(struct bundle *b, const char *which, struct procfs_zones *zs,
     char **cause)
 {
 	const char *dir = bundle_snapshot_dir(b, which);
-	char *name, *text;
+	char *name, *shown, *text;
 	int r;
 
 	if (dir == NULL)
@@ -471,21 +471,34 @@ int bundle_zones(struct bundle *b, const char *which, struct procfs_zones *zs,
 		free(name);
 		return -1;
 	}
-	r = procfs_parse_zoneinfo(name, text, zs, cause);
+	/* messages name the member within the bundle: BUNDLE/before/... */
+	xasprintf(&shown, "%s/%s", b->path, name);
+	r = procfs_parse_zoneinfo(shown, text, zs, cause);
+	free(shown);
 	free(text);
 	free(name);
 	if (r != 0)
-		return -1;
+		goto out_zones;
 	xasprintf(&name, "%s/buddyinfo", dir);
 	text = bundle_member_text(b, name, 16 << 20, cause);
 	if (text == NULL) {
 		free(name);
-		return -1;
+		goto out_zones;
 	}
-	r = procfs_parse_buddyinfo(name, text, zs, cause);
+	xasprintf(&shown, "%s/%s", b->path, name);
+	r = procfs_parse_buddyinfo(shown, text, zs, cause);
+	free(shown);
 	free(text);
 	free(name);
-	return r;
+	if (r != 0)
+		goto out_zones;
+	return 0;
+
+out_zones:
+	/* what zoneinfo gave is not half handed back (found by the
+	 * bad-input catalogue: an empty buddyinfo leaked it) */
+	procfs_zones_free(zs);
+	return -1;
 }
 
 /* The watermarks the kernel printed, reproduced: find min_free_kbytes and

@@ -60,7 +60,8 @@ const char *bundle_snapshot_dir(const struct bundle *b, const char *which);
 int bundle_kpageflags(struct bundle *b, const char *which,
     struct kpageflags *kp, char **cause);
 void kpageflags_free(struct kpageflags *kp);
-/* A snapshot's zoneinfo and buddyinfo parsed. */
+/* A snapshot's zoneinfo and buddyinfo parsed; on failure (-1 with
+ * *cause) *zs is left empty. */
 int bundle_zones(struct bundle *b, const char *which, struct procfs_zones *zs,
     char **cause);
 

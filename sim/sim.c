@@ -562,13 +562,13 @@ static struct sim_pre *pre_get(struct sim *s, const char *name)
  * that rounds one to the other.
  */
 static struct kmem_cache *capture_cache(struct sim *s, const struct op *op,
-    char **cause)
+    const char *name, char **cause)
 {
 	struct kmem_cache *c;
 	uint64_t req = op->bytes_req, alloc = op->bytes_alloc, a;
 	unsigned align = 8;
 
-	if (op->name == NULL || req == 0 || req > UINT32_MAX ||
+	if (name == NULL || req == 0 || req > UINT32_MAX ||
 	    alloc > UINT32_MAX)
 		return NULL;
 	if (alloc > req) {
@@ -580,7 +580,7 @@ static struct kmem_cache *capture_cache(struct sim *s, const struct op *op,
 		else
 			req = alloc;
 	}
-	if (kmem_cache_create(s->slab, op->name, (unsigned)req, align, 0, &c,
+	if (kmem_cache_create(s->slab, name, (unsigned)req, align, 0, &c,
 	    cause) != 0)
 		return NULL;
 	s->kmem_caches_created++;
@@ -674,7 +674,8 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 	slab_handle_t h = SLAB_HANDLE_NONE;
 	percpu_handle_t ph;
 	uint64_t key = 0, handle;
-	char *msg = NULL;
+	const char *name;
+	char anon[32], *msg = NULL;
 	int kind;
 
 	has_key = obj_key(op, &key);
@@ -701,13 +702,24 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 		}
 		return res.cycles;
 	case OP_KMEM_CACHE_ALLOC:
-		c = kmem_cache_lookup(s->slab, op->name);
+		name = op->name;
+		if (name == NULL && captured) {
+			/* kernels before 6.2 do not print the cache: one
+			 * cache per object size stands in for theirs */
+			snprintf(anon, sizeof anon, "anon-%" PRIu64,
+			    op->bytes_alloc != 0 ? op->bytes_alloc :
+			    op->bytes_req);
+			name = anon;
+		}
+		c = kmem_cache_lookup(s->slab, name);
 		if (c == NULL && captured)
-			c = capture_cache(s, op, &msg);
+			c = capture_cache(s, op, name, &msg);
 		if (c == NULL) {
-			if (msg == NULL)
-				xasprintf(&msg, "no cache '%s'",
-				    op->name != NULL ? op->name : "");
+			if (msg == NULL && name == NULL)
+				msg = xstrdup("kmem_cache_alloc without a "
+				    "cache name");
+			else if (msg == NULL)
+				xasprintf(&msg, "no cache '%s'", name);
 			bad_op(s, op, SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
@@ -718,7 +730,7 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 		}
 		slab_path_record(s, &res);
 		return kmem_done(s, op, key, has_key, h, OBJ_CACHE,
-		    h == SLAB_HANDLE_NONE, res.cycles, op->name);
+		    h == SLAB_HANDLE_NONE, res.cycles, name);
 	case OP_KMALLOC:
 		if (kmalloc(s->slab, op->bytes_req, op->gfp, cpu, &h, &c, &res,
 		    &msg) != 0) {

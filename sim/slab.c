@@ -974,6 +974,10 @@ struct kmem_cache *kmem_cache_lookup(const struct slab_world *w,
 {
 	int i, j;
 
+	/* a captured kmem_cache_alloc of a kernel that did not print the
+	 * cache's name (before 6.2) has none */
+	if (name == NULL)
+		return NULL;
 	for (i = 0; i < w->nr_caches; i++) {
 		struct kmem_cache *s = w->caches[i];
 

@@ -21,6 +21,15 @@ fixtures=$top_srcdir/tests/fixtures
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kmsim-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+
+# KMSIM_WRAPPER: a command to run kmsim under (make check-valgrind sets
+# it to valgrind and its options); $KMSIM becomes a script that does so.
+if [ -n "${KMSIM_WRAPPER:-}" ]; then
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$KMSIM_WRAPPER" "$KMSIM" \
+	    >"$tmp/kmsim"
+	chmod +x "$tmp/kmsim"
+	KMSIM=$tmp/kmsim
+fi
 tap_n=0
 tap_failed=0
 

@@ -4,6 +4,8 @@
 #   tests/run-tests.sh                  build in build/ and run make check
 #   tests/run-tests.sh --sanitizers     also build in build-san/ with ASan
 #                                       and UBSan and run the suite there
+#   tests/run-tests.sh --valgrind       also run make check-valgrind in
+#                                       build/ (the CLI tests under valgrind)
 #
 # The last line is "N passed, N failed" (automake's TAP harness counts
 # over every build; skipped tests are added when there are any).  The exit
@@ -12,10 +14,12 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 sanitizers=no
+valgrind=no
 for arg in "$@"; do
 	case $arg in
 	--sanitizers) sanitizers=yes ;;
-	*) echo "usage: tests/run-tests.sh [--sanitizers]" >&2; exit 2 ;;
+	--valgrind) valgrind=yes ;;
+	*) echo "usage: tests/run-tests.sh [--sanitizers] [--valgrind]" >&2; exit 2 ;;
 	esac
 done
 
@@ -48,6 +52,11 @@ suite() {
 		return 1
 	fi
 	make -j"$jobs" check || status=1
+	count
+}
+
+# count: add the counts of the test-suite.log of the current directory
+count() {
 	if [ -f test-suite.log ]; then
 		p=$(sed -n 's/^# PASS: *//p' test-suite.log | head -n 1)
 		f=$(awk '/^# (FAIL|ERROR|XPASS):/ { n += $3 } END { print n + 0 }' test-suite.log)
@@ -61,6 +70,17 @@ suite() {
 }
 
 suite build
+if [ "$valgrind" = yes ]; then
+	if command -v valgrind >/dev/null 2>&1; then
+		cd "$top/build" || exit 1
+		make -j"$jobs" check-valgrind || status=1
+		count
+	else
+		echo "run-tests: --valgrind: valgrind is not installed" >&2
+		failed=$((failed + 1))
+		status=1
+	fi
+fi
 if [ "$sanitizers" = yes ]; then
 	suite build-san --enable-sanitizers --enable-debug
 fi
