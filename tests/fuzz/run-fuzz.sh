@@ -97,8 +97,15 @@ for t in $targets; do
 	# A TMPDIR of its own: the targets write their inputs to files.
 	# The leak suppressions of `make check` (libraries' own leaks).
 	mkdir -p "$dir/tmp/$t"
+	# libtracecmd sizes some of its buffers from the file: a damaged
+	# header makes it ask malloc() for petabytes, which glibc refuses
+	# (NULL, and the library reports the file bad) but ASan aborts on.
+	# For the trace.dat target only, let ASan return NULL as glibc does;
+	# kmsim's own code keeps the abort, so its sizes stay checked.
+	asan=${ASAN_OPTIONS:-}
+	[ "$t" = trace-dat ] && asan="allocator_may_return_null=1${asan:+:$asan}"
 	# shellcheck disable=SC2086
-	TMPDIR=$dir/tmp/$t \
+	ASAN_OPTIONS=$asan TMPDIR=$dir/tmp/$t \
 	LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
 	    "$dir/bin/fuzz-$t" -max_total_time="$seconds" \
 	    -timeout=10 -rss_limit_mb=2048 -max_len="$maxlen" \
