@@ -1875,11 +1875,29 @@ static int config_set_one(struct config_reader *r, const char *set,
 			config_set_note(r, vid);
 			break;
 		}
-		/* absent: add it, a mapping on the way or the scalar */
+		/* absent: add it, a mapping on the way or the scalar; a
+		 * missing sequence indexed at 0 (disks.0.bandwidth) becomes
+		 * a sequence of one mapping */
 		kid = config_set_scalar(doc, part, at);
-		vid = last ? config_set_scalar(doc, eq + 1, at) :
-		    yaml_document_add_mapping(doc, NULL,
-		    YAML_BLOCK_MAPPING_STYLE);
+		if (last) {
+			vid = config_set_scalar(doc, eq + 1, at);
+		} else if (dot[1] == '0' && (dot[2] == '.' || dot[2] == '=') &&
+		    dot + 2 < eq) {
+			int mid;
+
+			vid = yaml_document_add_sequence(doc, NULL,
+			    YAML_BLOCK_SEQUENCE_STYLE);
+			mid = yaml_document_add_mapping(doc, NULL,
+			    YAML_BLOCK_MAPPING_STYLE);
+			if (vid == 0 || mid == 0 ||
+			    !yaml_document_append_sequence_item(doc, vid, mid))
+				goto out_nomem;
+			yaml_document_get_node(doc, mid)->start_mark = at;
+			config_set_note(r, mid);
+		} else {
+			vid = yaml_document_add_mapping(doc, NULL,
+			    YAML_BLOCK_MAPPING_STYLE);
+		}
 		if (kid == 0 || vid == 0 ||
 		    !yaml_document_append_mapping_pair(doc, parent, kid, vid))
 			goto out_nomem;

@@ -645,6 +645,30 @@ void machine_print(const struct machine *m, FILE *f)
 	fprintf(f, "frame table %s (%zu bytes per frame, %" PRIu64 " frames)\n",
 	    kmsim_fmt_size(m->frames_bytes, b1, sizeof b1),
 	    sizeof(struct page_frame), m->max_pfn);
+	/* the page cache's limits and disks */
+	if (m->cfg->dirty_bytes != 0)
+		fprintf(f, "dirty_bytes %s", kmsim_fmt_size(
+		    m->cfg->dirty_bytes, b1, sizeof b1));
+	else
+		fprintf(f, "dirty_ratio %u", m->cfg->dirty_ratio);
+	if (m->cfg->dirty_background_bytes != 0)
+		fprintf(f, ", dirty_background_bytes %s", kmsim_fmt_size(
+		    m->cfg->dirty_background_bytes, b1, sizeof b1));
+	else
+		fprintf(f, ", dirty_background_ratio %u",
+		    m->cfg->dirty_background_ratio);
+	fprintf(f, ", dirty_expire_centisecs %u, dirty_writeback_centisecs"
+	    " %u\n", m->cfg->dirty_expire_centisecs,
+	    m->cfg->dirty_writeback_centisecs);
+	for (i = 0; i < m->cfg->nr_disks; i++) {
+		const struct config_disk *d = &m->cfg->disks[i];
+
+		fprintf(f, "disk %s: %s/s, latency %" PRIu64 " us, queue depth"
+		    " %u, read_ahead_kb %u, folios up to order %u\n",
+		    d->name, kmsim_fmt_size(d->bandwidth, b1, sizeof b1),
+		    d->latency_ns / 1000, d->queue_depth, d->read_ahead_kb,
+		    d->max_folio_order);
+	}
 	for (n = 0; n < m->nr_nodes; n++) {
 		const struct node *nd = &m->nodes[n];
 

@@ -23,6 +23,14 @@ check "min watermarks add up to min_free_kbytes" test $((mfk / 4 - sum)) -ge 0 -
 # setup_per_zone_lowmem_reserve(): DMA protects 1044480/256 for DMA32
 check "DMA lowmem protection" grep -q 'protection (0, 4080, 16368, 16368, 16368)' "$tmp/numa4"
 
+check "the dirty limits" grep -q '^dirty_ratio 20, dirty_background_ratio 10, dirty_expire_centisecs 3000, dirty_writeback_centisecs 500$' "$tmp/numa4"
+check "the default disk" grep -q '^disk sda: 500 MiB/s, latency 100 us, queue depth 32, read_ahead_kb 128, folios up to order 0$' "$tmp/numa4"
+ok_run "disks and dirty bytes from --set" "$KMSIM" --config "$configs/tiny.yaml" \
+    --set vm.dirty_bytes=64M --set disks.0.name=nvme0 --set disks.0.bandwidth=3G \
+    --show-machine
+check "... dirty_bytes" grep -q '^dirty_bytes 64 MiB, dirty_background_ratio 10,' "$tmp/out"
+check "... the disk" grep -q '^disk nvme0: 3 GiB/s, latency 100 us,' "$tmp/out"
+
 ok_run "uma shows" "$KMSIM" --config "$configs/uma.yaml" --show-machine
 check "uma is one node" grep -q '^machine uma: 1 node, 8 cpus' "$tmp/out"
 ok_run "tiny shows" "$KMSIM" --config "$configs/tiny.yaml" --show-machine
