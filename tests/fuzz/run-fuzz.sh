@@ -103,10 +103,26 @@ for t in $targets; do
 	# For the trace.dat target only, let ASan return NULL as glibc does;
 	# kmsim's own code keeps the abort, so its sizes stay checked.
 	asan=${ASAN_OPTIONS:-}
-	[ "$t" = trace-dat ] && asan="allocator_may_return_null=1${asan:+:$asan}"
+	supp=$srcdir/tests/lsan.supp
+	if [ "$t" = trace-dat ]; then
+		asan="allocator_may_return_null=1${asan:+:$asan}"
+		# libtracecmd also leaks buffers of its own static functions
+		# when it gives up on a damaged file (up to 128 MiB), and
+		# its frames stop the unwinder, so no function names them:
+		# here the two libraries' own leaks are let be.  `make
+		# check` replays the corpus with the narrow suppressions,
+		# and check-valgrind sees kmsim's handles, so a handle kmsim
+		# forgets to close still fails there.
+		supp=$dir/tmp/lsan-trace-dat.supp
+		{
+			cat "$srcdir/tests/lsan.supp"
+			echo "leak:libtracecmd.so"
+			echo "leak:libtraceevent.so"
+		} >"$supp"
+	fi
 	# shellcheck disable=SC2086
 	ASAN_OPTIONS=$asan TMPDIR=$dir/tmp/$t \
-	LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+	LSAN_OPTIONS="suppressions=$supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
 	    "$dir/bin/fuzz-$t" -max_total_time="$seconds" \
 	    -timeout=10 -rss_limit_mb=2048 -max_len="$maxlen" \
 	    -print_final_stats=1 -artifact_prefix="$dir/crashes/$t/" \
