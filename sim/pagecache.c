@@ -117,7 +117,6 @@ struct pc_file {
 	uint64_t ino;
 	uint32_t dev;
 	int disk;		/* -1: observed */
-	bool live;
 	struct xa xa;
 	uint64_t nr_pages, nr_dirty, nr_writeback;
 	uint64_t size;		/* i_size in bytes (modelled files) */
@@ -138,7 +137,7 @@ struct pc_disk {
 	struct evq_event timer;		/* dirty_writeback_centisecs */
 	struct pagecache *pc;
 	uint64_t vmscan_pages;		/* reclaim's work item */
-	uint64_t reads, writes, read_pages, write_pages, busy_cycles;
+	uint64_t reads, writes, busy_cycles;
 };
 
 struct pc_io {
@@ -717,7 +716,6 @@ static struct pc_file *file_get(struct pagecache *pc, uint32_t dev,
 	fl->dev = dev;
 	fl->ino = ino;
 	fl->disk = disk;
-	fl->live = true;
 	fl->dprev = fl->dnext = PC_NIL;
 	idtab_insert(&pc->files, fl->key, idx, 0);
 	if (pc->observe) {
@@ -753,13 +751,10 @@ static uint64_t disk_submit(struct pagecache *pc, struct pc_disk *d,
 	done = d->pipe_free + ns_to_cycles(pc, d->cfg.latency_ns);
 	d->busy_cycles += d->pipe_free - xfer;
 	d->slot_free[best] = done;
-	if (write) {
+	if (write)
 		d->writes++;
-		d->write_pages += pages;
-	} else {
+	else
 		d->reads++;
-		d->read_pages += pages;
-	}
 	return done;
 }
 
@@ -2188,7 +2183,6 @@ int pagecache_op(struct pagecache *pc, const struct op *op, int cpu,
 			xa_destroy_node(fl->xa.root, fl->xa.height);
 			fl->xa.root = NULL;
 			fl->xa.height = 0;
-			fl->live = false;
 			fl->dnext = pc->free_file;
 			pc->free_file = fidx;
 			return 0;
