@@ -9,8 +9,8 @@
  * (node overlaps, CPU numbering, ZONE_MOVABLE, distances) run after.  The
  * first error found ends the read, as one "FILE:LINE:COL: message".
  */
-#include "config.h"
-#include "tlb.h"
+#include "kmsim_config.h"
+#include "mm/tlb.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -25,7 +25,7 @@
 #include <yaml.h>
 
 #include "cost.h"
-#include "gfp.h"
+#include "mm/gfp.h"
 #include "kmsim.h"
 
 const char *const mpol_names[MPOL_NR] = {

@@ -5,7 +5,7 @@
  * (mm/memblock.c:memblock_free_all()) and the watermarks
  * (mm/page_alloc.c:__setup_per_zone_wmarks()).
  */
-#include "config.h"
+#include "kmsim_config.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "buddy.h"
+#include "mm/buddy.h"
 #include "machine.h"
 
 const char *const wmark_names[NR_WMARK] = { "min", "low", "high", "promo" };

@@ -16,11 +16,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config.h"
+#include "kmsim_config.h"
 #include "cost.h"
-#include "gfp.h"
+#include "mm/gfp.h"
 #include "kmsim.h"
-#include "vmstat.h"
+#include "mm/vmstat.h"
 
 #define PFN_NONE UINT32_MAX		/* end of a free list */
 #define MACHINE_MAX_PFN (UINT32_MAX - 1)	/* frames are named by u32 */

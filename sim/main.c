@@ -14,14 +14,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "config.h"
-#include "db.h"
-#include "dump.h"
+#include "trace/bundle.h"
+#include "kmsim_config.h"
+#include "results/db.h"
+#include "results/dump.h"
 #include "kmsim.h"
 #include "machine.h"
 #include "sim.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #define DEFAULT_DB "kmsim.db"
 #define MAX_SETS 256		/* --set options on one command line */

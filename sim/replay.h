@@ -26,10 +26,10 @@
 
 #include <jansson.h>
 
-#include "bundle.h"
-#include "buddy.h"
+#include "trace/bundle.h"
+#include "mm/buddy.h"
 #include "machine.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 struct replay_stats {
 	uint64_t applied;		/* ops that moved frames */

@@ -8,7 +8,7 @@
  * first timestamp of the trace); an op without one is issued when the
  * previous op completed, as a single back-to-back stream.
  */
-#include "config.h"
+#include "kmsim_config.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -19,21 +19,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buddy.h"
-#include "compaction.h"
+#include "mm/buddy.h"
+#include "mm/compaction.h"
 #include "evq.h"
 #include "idtab.h"
-#include "metrics.h"
+#include "results/metrics.h"
 #include "replay.h"
-#include "highmem.h"
-#include "percpu.h"
-#include "procfs.h"
-#include "tlb.h"
-#include "vmalloc.h"
+#include "mm/highmem.h"
+#include "mm/percpu.h"
+#include "trace/procfs.h"
+#include "mm/tlb.h"
+#include "mm/vmalloc.h"
 #include "sim.h"
-#include "pagecache.h"
-#include "slab.h"
-#include "vmscan.h"
+#include "mm/pagecache.h"
+#include "mm/slab.h"
+#include "mm/vmscan.h"
 
 volatile sig_atomic_t sim_interrupted;
 

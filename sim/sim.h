@@ -13,12 +13,12 @@
 
 #include <jansson.h>
 
-#include "config.h"
-#include "db.h"
-#include "dump.h"
+#include "kmsim_config.h"
+#include "results/db.h"
+#include "results/dump.h"
 #include "machine.h"
-#include "bundle.h"
-#include "trace.h"
+#include "trace/bundle.h"
+#include "trace/trace.h"
 
 enum sim_mode {
 	SIM_SIMULATE,		/* the model places every request */

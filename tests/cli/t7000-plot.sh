@@ -500,7 +500,7 @@ check "... and not the default ones" sh -c "! grep -q 'order 9' '$tmp/p3/run1-un
 ok_run "PNG is the default format" "$plot" "$db" --run 1 -q -o "$tmp/p4"
 expect_eq "... only PNG files" "" "$(ls "$tmp/p4" | grep -v '\.png$' || true)"
 ok_run "the source tree's script finds analysis/ beside it" env KMSIM_ANALYSIS_DIR= \
-    sh "$top_srcdir/sim/kmsim-plot.sh" "$db" --run 1 -q -o "$tmp/p5"
+    sh "$top_srcdir/analysis/kmsim-plot.sh" "$db" --run 1 -q -o "$tmp/p5"
 check "... and plots" test -s "$tmp/p5/run1-unusable.png"
 
 ### A sweep: four runs and a hand-made params table

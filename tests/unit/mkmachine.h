@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buddy.h"
+#include "mm/buddy.h"
 #include "machine.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #define MiB (UINT64_C(1) << 20)
 

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buddy.h"
-#include "compaction.h"
+#include "mm/buddy.h"
+#include "mm/compaction.h"
 #include "machine.h"
 #include "tap.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define NPAGES 4096		/* the 16 MiB zone most tests use */

@@ -1,5 +1,5 @@
 /* test-config.c - the machine configuration reader (config.c). */
-#include "config.h"
+#include "kmsim_config.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -18,12 +18,12 @@
 #include <sqlite3.h>
 
 #include "tap.h"
-#include "db.h"
+#include "results/db.h"
 #include "kmsim.h"
 #include "machine.h"
-#include "metrics.h"
+#include "results/metrics.h"
 #include "mkmachine.h"
-#include "slab.h"
+#include "mm/slab.h"
 
 static char *tmp_dir;
 

@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buddy.h"
-#include "dump.h"
+#include "mm/buddy.h"
+#include "results/dump.h"
 #include "machine.h"
-#include "procfs.h"
+#include "trace/procfs.h"
 #include "tap.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #define MiB (UINT64_C(1) << 20)
 

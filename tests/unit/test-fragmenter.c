@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fragmenter.h"
+#include "trace/fragmenter.h"
 #include "idtab.h"
 #include "sha256.h"
 #include "tap.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #define NAME "t.yaml"
 

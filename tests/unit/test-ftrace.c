@@ -16,11 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gfp.h"
-#include "instream.h"
+#include "mm/gfp.h"
+#include "trace/instream.h"
 #include "sha256.h"
 #include "tap.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 /* ---- helpers ---- */
 

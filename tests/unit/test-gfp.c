@@ -1,7 +1,7 @@
 /* test-gfp.c - GFP names, zones and migratetypes as the kernel has them. */
 #include <stdlib.h>
 
-#include "gfp.h"
+#include "mm/gfp.h"
 #include "tap.h"
 
 TEST(composites_match_gfp_types_h)

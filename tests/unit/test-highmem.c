@@ -6,7 +6,7 @@
  * free, LAST_PKMAP kmaps fill the pool, the next one flushes the unmapped
  * slots or waits, kmap_local nests LIFO up to KM_MAX_IDX - 1.
  */
-#include "highmem.h"
+#include "mm/highmem.h"
 #include "mkmachine.h"
 #include "tap.h"
 

@@ -7,7 +7,7 @@
 
 #include "tap.h"
 #include "kmsim.h"
-#include "metrics.h"
+#include "results/metrics.h"
 
 static struct hist *hist_new(void)
 {

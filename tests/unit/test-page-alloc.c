@@ -10,7 +10,7 @@
  */
 #include "mkmachine.h"
 #include "tap.h"
-#include "vmscan.h"
+#include "mm/vmscan.h"
 
 /*
  * Watermarks out of the way (min = low = 0, high one pageblock), so a

@@ -8,7 +8,7 @@
  * and the books a capture's events keep.
  */
 #include "mkmachine.h"
-#include "pagecache.h"
+#include "mm/pagecache.h"
 #include "tap.h"
 
 #define SEC (UINT64_C(1000000000))

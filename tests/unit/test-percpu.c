@@ -6,7 +6,7 @@
  * a 6.18 kernel reported it in percpu_alloc_percpu events.
  */
 #include "mkmachine.h"
-#include "percpu.h"
+#include "mm/percpu.h"
 #include "tap.h"
 
 /*

@@ -7,7 +7,7 @@
  * Per-cpu page lists are off so zone free pages follow every slab.
  */
 #include "mkmachine.h"
-#include "slab.h"
+#include "mm/slab.h"
 #include "tap.h"
 
 static void no_watermarks(struct machine *m)

@@ -7,7 +7,7 @@
  * range-flush ceiling and shoot-downs.
  */
 #include "tap.h"
-#include "tlb.h"
+#include "mm/tlb.h"
 
 #define KiB (UINT64_C(1) << 10)
 #define MiB (UINT64_C(1) << 20)

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "instream.h"
+#include "trace/instream.h"
 #include "kmsim.h"
 #include "tap.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #define FIXTURES "tests/fixtures/ftrace-dat"
 

@@ -7,7 +7,7 @@
 #include "idtab.h"
 #include "sha256.h"
 #include "tap.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #define NAME "t.yaml"
 

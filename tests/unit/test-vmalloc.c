@@ -7,7 +7,7 @@
  */
 #include "mkmachine.h"
 #include "tap.h"
-#include "vmalloc.h"
+#include "mm/vmalloc.h"
 
 #define KiB (UINT64_C(1) << 10)
 #define S VMALLOC_DEFAULT_START	/* 512 GiB aligned: a fresh PUD range */
