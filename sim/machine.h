@@ -23,6 +23,8 @@
 #include "mm/vmstat.h"
 
 #define PFN_NONE UINT32_MAX		/* end of a free list */
+/* A 64-bit pfn that names no frame: a failed allocation, no place. */
+#define NO_PFN UINT64_MAX
 #define MACHINE_MAX_PFN (UINT32_MAX - 1)	/* frames are named by u32 */
 #define NR_ORDERS_MAX (CONFIG_MAX_ORDER + 1)
 

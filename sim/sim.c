@@ -24,6 +24,7 @@
 #include "evq.h"
 #include "idtab.h"
 #include "results/metrics.h"
+#include "results/stats.h"
 #include "replay.h"
 #include "mm/highmem.h"
 #include "mm/percpu.h"
@@ -53,38 +54,6 @@ static const char *manifest_marker(const struct bundle *b, const char *key,
 
 	return m != NULL ? m : fallback;
 }
-
-/* Kinds of bad op that --lenient counts and skips. */
-enum sim_skip {
-	SKIP_UNKNOWN_ID,
-	SKIP_DUPLICATE_ID,
-	SKIP_ORDER_MISMATCH,
-	SKIP_BAD_REQUEST,
-	SKIP_NR
-};
-static const char *const skip_names[SKIP_NR] = {
-	"free_unknown_id", "duplicate_id", "order_mismatch", "bad_request"
-};
-
-/*
- * What a real capture holds that a model cannot pair up (simulate mode):
- * counted, never errors.  A page freed that the trace never allocated was
- * allocated before it (or is the tail of a higher-order block, or a
- * compaction target); a pfn allocated again without a free missed its
- * free (lost events, or a free kmsim does not see).
- */
-enum sim_capture {
-	CAP_FREE_PREEXISTING,
-	CAP_REALLOC,
-	CAP_ORDER_MISMATCH,
-	CAP_FAILED_IN_TRACE,
-	CAP_INTERNAL,		/* zone_locked, pcpu_drain, free_batched */
-	CAP_NR
-};
-static const char *const cap_names[CAP_NR] = {
-	"free_preexisting", "realloc_without_free", "order_mismatch",
-	"failed_in_trace", "allocator_internal"
-};
 
 /* A background actor of one node (kswapd, kcompactd) as an event. */
 struct sim_actor {
@@ -127,13 +96,6 @@ struct sim_pre {
 #define OBJ_KIND(v)	((int)((v) & 0xf))
 #define OBJ_PRE(v)	((size_t)((v) >> 4))
 
-struct sim_failure {
-	unsigned order;
-	gfp_t gfp;
-	int node;
-	uint64_t count;
-};
-
 struct sim {
 	const struct config *cfg;
 	struct sim_options opt;
@@ -159,21 +121,11 @@ struct sim {
 	uint64_t last_pfn;		/* where the last op acted (--check) */
 	uint64_t ops_since_snapshot;
 	uint64_t snapshot_cycles;
-	uint64_t nr_snapshots;
 	int error;			/* 0, or -1 with cause */
 	char *cause;
 	const char *status;
 
-	/* metrics */
-	uint64_t events;
-	uint64_t op_count[OP_NR];
-	struct hist lat[OP_NR];
-	struct hist lat_failed;
-	struct hist lat_stall;		/* allocations that took the slow path */
-	uint64_t stall_cycles;
-	uint64_t preexisting_freed;	/* frees of the capture's own blocks */
-	uint64_t frees_of_failed;	/* frees of allocations that failed */
-	uint64_t nr_compacted, nr_reclaimed;
+	struct run_stats st;		/* what the run counted */
 
 	/* the slab and percpu allocators (simulate mode) */
 	struct slab_world *slab;
@@ -185,11 +137,6 @@ struct sim {
 	struct sim_pre *pre;		/* objects before the capture, per
 					   cache (its before/slabinfo) */
 	size_t nr_pre;
-	uint64_t kmem_failed, kmem_unknown_free, kmem_free_null;
-	uint64_t kmem_caches_created;
-	uint64_t slab_reclaimed;	/* pages the shrinker gave back */
-	struct hist lat_slab[4];	/* by path: alloc fast/slow, free
-					   fast/slow */
 
 	/* the page cache (simulate mode) */
 	struct pagecache *pc;
@@ -199,19 +146,11 @@ struct sim {
 	struct idtab vsize;		/* vmalloc'd object key -> bytes */
 	struct tlb *tlb;
 	struct highmem *hm;
-	uint64_t vm_failed, vm_purges, shootdown_cycles, accesses;
-	uint64_t kmap_waits;
 
 	/* background actors (simulate mode) */
 	struct sim_actor *kswapd, *kcompactd;
 	struct evq_event proactive;
 	unsigned *proactive_defer;	/* per node */
-	uint64_t kswapd_cycles, kcompactd_cycles;
-	uint64_t nr_failures;
-	struct sim_failure *failures;
-	size_t nr_failure_kinds;
-	uint64_t skipped[SKIP_NR];
-	uint64_t captured[CAP_NR];
 
 	/* replay */
 	struct replay *replay;
@@ -222,9 +161,6 @@ struct sim {
 	bool in_read;		/* between a read's start and its end */
 	bool have_fidelity;
 	struct replay_fidelity fidelity;
-	uint64_t fallbacks;
-	uint64_t splits, merges;
-	uint64_t remote_allocs;
 	double wall_start, wall_seconds;
 	double progress_last;
 	char trace_sha256[65];
@@ -282,7 +218,6 @@ struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
     char **cause)
 {
 	struct sim *s;
-	int i;
 
 	s = xcalloc(1, sizeof *s);
 	s->cfg = cfg;
@@ -301,12 +236,7 @@ struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
 	s->live.moved_arg = s;
 	s->m->migrate_owner = sim_migrate_owner;
 	s->m->owner_arg = s;
-	for (i = 0; i < OP_NR; i++)
-		hist_init(&s->lat[i]);
-	hist_init(&s->lat_failed);
-	hist_init(&s->lat_stall);
-	for (i = 0; i < 4; i++)
-		hist_init(&s->lat_slab[i]);
+	run_stats_init(&s->st);
 	s->snapshot_cycles = machine_ns_to_cycles(s->m,
 	    cfg->snapshot_interval_ns);
 	if (s->snapshot_cycles == 0)
@@ -367,7 +297,7 @@ void sim_destroy(struct sim *s)
 	replay_destroy(s->replay);
 	kpageflags_free(&s->kp_before);
 	machine_destroy(s->m);
-	free(s->failures);
+	run_stats_fini(&s->st);
 	free(s->cause);
 	free(s);
 }
@@ -388,35 +318,15 @@ static void sim_fail(struct sim *s, char *cause)
 	}
 }
 
-static void record_failure(struct sim *s, unsigned order, gfp_t gfp, int node)
-{
-	size_t i;
-
-	s->nr_failures++;
-	for (i = 0; i < s->nr_failure_kinds; i++) {
-		struct sim_failure *f = &s->failures[i];
-
-		if (f->order == order && f->gfp == gfp && f->node == node) {
-			f->count++;
-			return;
-		}
-	}
-	s->failures = xreallocarray(s->failures, s->nr_failure_kinds + 1,
-	    sizeof *s->failures);
-	s->failures[s->nr_failure_kinds++] = (struct sim_failure){
-		order, gfp, node, 1
-	};
-}
-
 /*
  * A bad op: an error at its position, or with --lenient counted and
  * skipped.  Returns true if the run goes on.
  */
-static bool bad_op(struct sim *s, const struct op *op, enum sim_skip kind,
+static bool bad_op(struct sim *s, const struct op *op, enum run_skip kind,
     char *msg)
 {
 	if (s->opt.lenient) {
-		s->skipped[kind]++;
+		s->st.skipped[kind]++;
 		free(msg);
 		return true;
 	}
@@ -462,9 +372,9 @@ static uint64_t sim_replay(struct sim *s, const struct op *op)
 	if (res.cycles == 0)
 		return 0;
 	s->last_pfn = op->pfn;
-	s->splits += res.splits;
-	s->merges += res.merges;
-	hist_record(&s->lat[op->type], res.cycles);
+	s->st.splits += res.splits;
+	s->st.merges += res.merges;
+	hist_record(&s->st.lat[op->type], res.cycles);
 	return res.cycles;
 }
 
@@ -510,9 +420,9 @@ static uint64_t free_preexisting(struct sim *s, const struct op *op, int cpu)
 	pageblock_account(m, pfn, 0, f->alloc_mt, -1);
 	pageblock_account(m, pfn, op->order, f->alloc_mt, +1);
 	page_free(m, pfn, op->order, cpu, &res);
-	s->preexisting_freed++;
+	s->st.preexisting_freed++;
 	s->last_pfn = pfn;
-	hist_record(&s->lat[op->type], res.cycles);
+	hist_record(&s->st.lat[op->type], res.cycles);
 	return res.cycles;
 }
 
@@ -583,7 +493,7 @@ static struct kmem_cache *capture_cache(struct sim *s, const struct op *op,
 	if (kmem_cache_create(s->slab, name, (unsigned)req, align, 0, &c,
 	    cause) != 0)
 		return NULL;
-	s->kmem_caches_created++;
+	s->st.kmem_caches_created++;
 	return c;
 }
 
@@ -600,21 +510,21 @@ static uint64_t kmem_done(struct sim *s, const struct op *op, uint64_t key,
 		v |= (uint32_t)((size_t)(p - s->pre) + 1) << 4;
 	}
 	if (failed) {
-		s->kmem_failed++;
+		s->st.kmem_failed++;
 		if (has_key)
-			idtab_insert(&s->failed, key, OP_PFN_NONE, 0);
+			idtab_insert(&s->failed, key, NO_PFN, 0);
 	} else if (has_key) {
 		struct idtab_entry *e = idtab_find(&s->objs, key);
 
 		/* a captured pointer reused without its free: the old
 		 * object's free was lost */
 		if (e != NULL) {
-			s->captured[CAP_REALLOC]++;
+			s->st.captured[RUN_CAP_REALLOC]++;
 			idtab_remove(&s->objs, e);
 		}
 		idtab_insert(&s->objs, key, handle, v);
 	}
-	hist_record(&s->lat[op->type], cycles);
+	hist_record(&s->st.lat[op->type], cycles);
 	return cycles;
 }
 
@@ -629,12 +539,6 @@ static void kmem_balance(struct sim *s)
 		percpu_balance(s->pcpu, &r);
 	}
 }
-
-/* The slab paths whose latencies are kept apart (kmem_json()). */
-static const char *const slab_path_rows[4] = {
-	"slab_alloc_fast", "slab_alloc_slow", "slab_free_fast",
-	"slab_free_slow"
-};
 
 /* SLUB's fast path (the CPU's freelist) against every slower one. */
 static void slab_path_record(struct sim *s, const struct slab_result *r)
@@ -660,8 +564,24 @@ static void slab_path_record(struct sim *s, const struct slab_result *r)
 	default:
 		return;
 	}
-	hist_record(&s->lat_slab[row], r->cycles);
+	hist_record(&s->st.lat_slab[row], r->cycles);
 }
+
+/*
+ * The op format's slab flags are the trace's words for the engine's:
+ * kmem_cache_create passes them through unchanged.
+ */
+_Static_assert(SLABF_HWCACHE_ALIGN == SLAB_HWCACHE_ALIGN &&
+    SLABF_CACHE_DMA == SLAB_CACHE_DMA &&
+    SLABF_CACHE_DMA32 == SLAB_CACHE_DMA32 && SLABF_PANIC == SLAB_PANIC &&
+    SLABF_TYPESAFE_BY_RCU == SLAB_TYPESAFE_BY_RCU &&
+    SLABF_NO_MERGE == SLAB_NO_MERGE && SLABF_ACCOUNT == SLAB_ACCOUNT &&
+    SLABF_RECLAIM_ACCOUNT == SLAB_RECLAIM_ACCOUNT,
+    "the op format's SLABF_* flags are the slab engine's SLAB_* flags");
+/* Every op type has its counter and histogram in the run statistics. */
+_Static_assert(OP_NR <= RUN_OP_TYPES, "RUN_OP_TYPES holds every op type");
+/* An op that names no pfn names no frame of the machine. */
+_Static_assert(OP_PFN_NONE == NO_PFN, "OP_PFN_NONE is NO_PFN");
 
 /* The slab and percpu ops (simulate mode); the latency in cycles. */
 static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
@@ -684,20 +604,20 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 		if (kmem_cache_create(s->slab, op->name,
 		    (unsigned)KMSIM_MIN(op->bytes_req, UINT32_MAX),
 		    (unsigned)op->align, op->flags, &c, &msg) != 0) {
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
-		s->kmem_caches_created++;
+		s->st.kmem_caches_created++;
 		return 0;
 	case OP_KMEM_CACHE_DESTROY:
 		c = kmem_cache_lookup(s->slab, op->name);
 		if (c == NULL) {
 			xasprintf(&msg, "no cache '%s'", op->name);
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 		if (kmem_cache_destroy(s->slab, c, &res, &msg) != 0) {
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 		return res.cycles;
@@ -720,12 +640,12 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 				    "cache name");
 			else if (msg == NULL)
 				xasprintf(&msg, "no cache '%s'", name);
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 		if (kmem_cache_alloc(s->slab, c, cpu, op->gfp, &h, &res,
 		    &msg) != 0) {
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 		slab_path_record(s, &res);
@@ -734,7 +654,7 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 	case OP_KMALLOC:
 		if (kmalloc(s->slab, op->bytes_req, op->gfp, cpu, &h, &c, &res,
 		    &msg) != 0) {
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 		slab_path_record(s, &res);
@@ -751,7 +671,7 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 		if (!captured && op->gfp == 0)
 			r.gfp = GFP_KERNEL;
 		if (percpu_alloc(s->pcpu, &r, &ph, &pres, &msg) != 0) {
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 		kmem_balance(s);
@@ -769,14 +689,14 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 
 	/* the frees (and krealloc): the object the key names */
 	if (op->type == OP_KFREE && !op->has_id && op->ptr == 0) {
-		s->kmem_free_null++;		/* kfree(NULL) */
+		s->st.kmem_free_null++;		/* kfree(NULL) */
 		return 0;
 	}
 	e = has_key ? idtab_find(&s->objs, key) : NULL;
 	if (e == NULL && has_key &&
 	    (e = idtab_find(&s->failed, key)) != NULL) {
 		idtab_remove(&s->failed, e);
-		s->frees_of_failed++;
+		s->st.frees_of_failed++;
 		return 0;
 	}
 	if (e == NULL) {
@@ -784,7 +704,7 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 
 		if (captured) {
 			/* allocated before the capture began */
-			s->kmem_unknown_free++;
+			s->st.kmem_unknown_free++;
 			if (op->type == OP_KMEM_CACHE_FREE &&
 			    (p = pre_find(s, op->name)) != NULL)
 				p->freed++;
@@ -793,7 +713,7 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 		xasprintf(&msg, "%s of id '%s' that is not allocated (never"
 		    " allocated, or already freed)", op_yaml_name(op->type),
 		    op_label(op));
-		bad_op(s, op, SKIP_UNKNOWN_ID, msg);
+		bad_op(s, op, RUN_SKIP_UNKNOWN_ID, msg);
 		return 0;
 	}
 	handle = e->pfn;
@@ -809,21 +729,21 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 			    " allocated", op_yaml_name(op->type), op_label(op),
 			    kind == OBJ_PERCPU ? "alloc_percpu" :
 			    kind == OBJ_CACHE ? "kmem_cache_alloc" : "kmalloc");
-			bad_op(s, op, SKIP_ORDER_MISMATCH, msg);
+			bad_op(s, op, RUN_SKIP_ORDER_MISMATCH, msg);
 			return 0;
 		}
-		s->captured[CAP_ORDER_MISMATCH]++;
+		s->st.captured[RUN_CAP_ORDER_MISMATCH]++;
 		idtab_remove(&s->objs, e);
 		return 0;
 	}
 	if (op->type == OP_PERCPU_FREE) {
 		idtab_remove(&s->objs, e);
 		if (percpu_free(s->pcpu, handle, cpu, &pres, &msg) != 0) {
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 		kmem_balance(s);
-		hist_record(&s->lat[op->type], pres.cycles);
+		hist_record(&s->st.lat[op->type], pres.cycles);
 		return pres.cycles;
 	}
 	if (op->type == OP_KREALLOC) {
@@ -831,14 +751,14 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 
 		if (krealloc(s->slab, (slab_handle_t)handle, op->bytes_req,
 		    op->gfp, cpu, &nh, &c, &res, &msg) != 0) {
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 		if (nh != SLAB_HANDLE_NONE)
 			e->pfn = nh;
 		else
-			s->kmem_failed++;	/* the old object stays */
-		hist_record(&s->lat[op->type], res.cycles);
+			s->st.kmem_failed++;	/* the old object stays */
+		hist_record(&s->st.lat[op->type], res.cycles);
 		return res.cycles;
 	}
 	idtab_remove(&s->objs, e);
@@ -850,16 +770,16 @@ static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
 		    cpu, &res, &msg) != 0) {
 			if (msg == NULL)
 				xasprintf(&msg, "free of a stale object");
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 	} else if (kfree(s->slab, (slab_handle_t)handle, cpu, &res,
 	    &msg) != 0) {
-		bad_op(s, op, SKIP_BAD_REQUEST, msg);
+		bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 		return 0;
 	}
 	slab_path_record(s, &res);
-	hist_record(&s->lat[op->type], res.cycles);
+	hist_record(&s->st.lat[op->type], res.cycles);
 	return res.cycles;
 }
 
@@ -939,15 +859,15 @@ static uint64_t sim_vm(struct sim *s, const struct op *op, int cpu)
 		if (vmalloc_alloc_at(s->vm, op->ptr, &vr, &vh, &vres,
 		    &msg) != 0) {
 			free(msg);
-			s->vm_failed++;
+			s->st.vm_failed++;
 			return 0;
 		}
-		hist_record(&s->lat[op->type], vres.cycles);
+		hist_record(&s->st.lat[op->type], vres.cycles);
 		return vres.cycles;
 	case OP_VMAP_FREE:
 		if (vmalloc_free_at(s->vm, op->ptr, &vres, &msg) != 0) {
 			free(msg);
-			s->kmem_unknown_free++;
+			s->st.kmem_unknown_free++;
 			return 0;
 		}
 		return vres.cycles;
@@ -966,11 +886,11 @@ static uint64_t sim_vm(struct sim *s, const struct op *op, int cpu)
 				    machine_cpu_node(s->m, cpu) };
 
 			if (page_alloc(s->m, &req, &ares, &msg) != 0) {
-				bad_op(s, op, SKIP_BAD_REQUEST, msg);
+				bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 				return 0;
 			}
 			return kmem_done(s, op, key, has_key, ares.pfn,
-			    OBJ_STACK_PAGES, ares.pfn == OP_PFN_NONE,
+			    OBJ_STACK_PAGES, ares.pfn == NO_PFN,
 			    ares.cycles, NULL);
 		}
 		if (op->type == OP_FORK) {
@@ -986,11 +906,11 @@ static uint64_t sim_vm(struct sim *s, const struct op *op, int cpu)
 				vr.flags |= VMALLOC_F_HUGE;
 		}
 		if (vmalloc_alloc(s->vm, &vr, &vh, &vres, &msg) != 0) {
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 		if (vres.failed)
-			s->vm_failed++;
+			s->st.vm_failed++;
 		else if (has_key && op->type == OP_VMALLOC)
 			idtab_insert(&s->vsize, key, vr.size,
 			    vres.page_order > 0);
@@ -1003,7 +923,7 @@ static uint64_t sim_vm(struct sim *s, const struct op *op, int cpu)
 		if (e == NULL && has_key &&
 		    (e = idtab_find(&s->failed, key)) != NULL) {
 			idtab_remove(&s->failed, e);
-			s->frees_of_failed++;
+			s->st.frees_of_failed++;
 			return 0;
 		}
 		if (e == NULL || (op->type == OP_VFREE &&
@@ -1014,7 +934,7 @@ static uint64_t sim_vm(struct sim *s, const struct op *op, int cpu)
 			    op_yaml_name(op->type), op_label(op),
 			    op->type == OP_VFREE ? "vmalloc'd" :
 			    "a live task");
-			bad_op(s, op, SKIP_UNKNOWN_ID, msg);
+			bad_op(s, op, RUN_SKIP_UNKNOWN_ID, msg);
 			return 0;
 		}
 		vh = e->pfn;
@@ -1028,24 +948,24 @@ static uint64_t sim_vm(struct sim *s, const struct op *op, int cpu)
 		} else {
 			idtab_remove(&s->objs, e);
 			if (vmalloc_free(s->vm, vh, &vres, &msg) != 0) {
-				bad_op(s, op, SKIP_BAD_REQUEST, msg);
+				bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 				return 0;
 			}
 			cycles = vres.cycles;
 		}
-		hist_record(&s->lat[op->type], cycles);
+		hist_record(&s->st.lat[op->type], cycles);
 		return cycles;
 	case OP_ACCESS:
 		if (!access_base(s, op, &va, &len, &shift)) {
 			xasprintf(&msg, "access of id '%s' that is not"
 			    " allocated", op_label(op));
-			bad_op(s, op, SKIP_UNKNOWN_ID, msg);
+			bad_op(s, op, RUN_SKIP_UNKNOWN_ID, msg);
 			return 0;
 		}
 		if (op->end != 0 && op->has_id)
 			len = KMSIM_MIN(len, op->end);
 		stride = op->align ? op->align : 4096;
-		s->accesses += op->nr;
+		s->st.accesses += op->nr;
 		if (s->tlb == NULL)
 			return 0;
 		for (i = 0; i < op->nr; i++) {
@@ -1054,7 +974,7 @@ static uint64_t sim_vm(struct sim *s, const struct op *op, int cpu)
 			    (op->flags & OPF_WRITE) != 0, &tres);
 			cycles += tres.cycles;
 		}
-		hist_record(&s->lat[op->type], cycles);
+		hist_record(&s->st.lat[op->type], cycles);
 		return cycles;
 	case OP_KMAP:
 	case OP_KUNMAP:
@@ -1063,7 +983,7 @@ static uint64_t sim_vm(struct sim *s, const struct op *op, int cpu)
 			xasprintf(&msg, "%s of id '%s' that is not an allocated"
 			    " page block", op_yaml_name(op->type),
 			    op_label(op));
-			bad_op(s, op, SKIP_UNKNOWN_ID, msg);
+			bad_op(s, op, RUN_SKIP_UNKNOWN_ID, msg);
 			return 0;
 		}
 		if (s->hm == NULL)
@@ -1075,12 +995,12 @@ static uint64_t sim_vm(struct sim *s, const struct op *op, int cpu)
 		    &hres, &msg) : (op->flags & OPF_LOCAL) ?
 		    highmem_kunmap_local(s->hm, cpu, &hres, &msg) :
 		    highmem_kunmap(s->hm, e->pfn, &hres, &msg)) {
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 		if (hres.waited)
-			s->kmap_waits++;
-		hist_record(&s->lat[op->type], hres.cycles);
+			s->st.kmap_waits++;
+		hist_record(&s->st.lat[op->type], hres.cycles);
 		return hres.cycles;
 	default:
 		return 0;
@@ -1104,22 +1024,22 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 	} else if (cpu >= s->m->nr_cpus) {
 		xasprintf(&msg, "cpu %d does not exist (the machine has %d)",
 		    cpu, s->m->nr_cpus);
-		bad_op(s, op, SKIP_BAD_REQUEST, msg);
+		bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 		return 0;
 	}
 	switch (op->type) {
 	case OP_ALLOC_PAGES:
 		if (captured && (op->flags & OPF_FAILED))
-			s->captured[CAP_FAILED_IN_TRACE]++;
+			s->st.captured[RUN_CAP_FAILED_IN_TRACE]++;
 		if (op->has_id && (e = idtab_find(&s->live, op->id)) != NULL) {
 			if (!captured) {
 				xasprintf(&msg, "id '%s' is already allocated",
 				    op_label(op));
-				bad_op(s, op, SKIP_DUPLICATE_ID, msg);
+				bad_op(s, op, RUN_SKIP_DUPLICATE_ID, msg);
 				return 0;
 			}
 			/* its free was never seen: forget the old one */
-			s->captured[CAP_REALLOC]++;
+			s->st.captured[RUN_CAP_REALLOC]++;
 			forget(s, e);
 		}
 		req.order = op->order;
@@ -1133,38 +1053,38 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 		req.nodemask = op->policy >= 0 ? op->nodemask :
 		    s->cfg->mempolicy_nodes;
 		if (page_alloc(s->m, &req, &res, &msg) != 0) {
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
-		s->splits += res.splits;
+		s->st.splits += res.splits;
 		if (res.fallback)
-			s->fallbacks++;
+			s->st.fallbacks++;
 		if (res.stalled) {
-			hist_record(&s->lat_stall, res.cycles);
-			s->stall_cycles += res.cycles;
+			hist_record(&s->st.lat_stall, res.cycles);
+			s->st.stall_cycles += res.cycles;
 		}
-		s->nr_compacted += res.compacted;
-		s->nr_reclaimed += res.reclaimed;
-		if (res.pfn == OP_PFN_NONE) {
-			record_failure(s, op->order, op->gfp,
+		s->st.nr_compacted += res.compacted;
+		s->st.nr_reclaimed += res.reclaimed;
+		if (res.pfn == NO_PFN) {
+			run_stats_record_failure(&s->st, op->order, op->gfp,
 			    req.preferred_node);
 			/* its free, if the trace has one, frees nothing */
 			if (op->has_id)
-				idtab_insert(&s->failed, op->id, OP_PFN_NONE,
+				idtab_insert(&s->failed, op->id, NO_PFN,
 				    op->order);
-			hist_record(&s->lat_failed, res.cycles);
+			hist_record(&s->st.lat_failed, res.cycles);
 			return res.cycles;
 		}
 		s->last_pfn = res.pfn;
 		if (res.zone->node != req.preferred_node)
-			s->remote_allocs++;
+			s->st.remote_allocs++;
 		if (op->has_id && !(op->flags & OPF_FAILED)) {
 			idtab_insert(&s->live, op->id, res.pfn, op->order);
 			if (s->failed.len > 0 &&
 			    (e = idtab_find(&s->failed, op->id)) != NULL)
 				idtab_remove(&s->failed, e);
 		}
-		hist_record(&s->lat[op->type], res.cycles);
+		hist_record(&s->st.lat[op->type], res.cycles);
 		return res.cycles;
 	case OP_FREE_PAGES:
 		e = op->has_id ? idtab_find(&s->live, op->id) : NULL;
@@ -1173,46 +1093,46 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 			/* a trace cannot know which of its allocations the
 			 * model fails: the free of one is counted, not bad */
 			idtab_remove(&s->failed, e);
-			s->frees_of_failed++;
+			s->st.frees_of_failed++;
 			return 0;
 		}
 		if (e == NULL) {
 			if (captured) {
-				s->captured[CAP_FREE_PREEXISTING]++;
+				s->st.captured[RUN_CAP_FREE_PREEXISTING]++;
 				return free_preexisting(s, op, cpu);
 			}
 			xasprintf(&msg, "free of id '%s' that is not allocated"
 			    " (never allocated, or already freed)",
 			    op_label(op));
-			bad_op(s, op, SKIP_UNKNOWN_ID, msg);
+			bad_op(s, op, RUN_SKIP_UNKNOWN_ID, msg);
 			return 0;
 		}
 		if (op->has_order && op->order != e->order) {
 			if (captured) {
 				/* the kernel freed part of a block, or a
 				 * free was lost: keep the model consistent */
-				s->captured[CAP_ORDER_MISMATCH]++;
+				s->st.captured[RUN_CAP_ORDER_MISMATCH]++;
 				if (op->order < e->order)
 					return 0;
 			} else {
 				xasprintf(&msg, "free of id '%s' with order %u,"
 				    " but it was allocated with order %u",
 				    op_label(op), op->order, e->order);
-				bad_op(s, op, SKIP_ORDER_MISMATCH, msg);
+				bad_op(s, op, RUN_SKIP_ORDER_MISMATCH, msg);
 				return 0;
 			}
 		}
 		page_free(s->m, e->pfn, e->order, cpu, &res);
 		s->last_pfn = e->pfn;
 		forget(s, e);
-		s->merges += res.merges;
-		hist_record(&s->lat[op->type], res.cycles);
+		s->st.merges += res.merges;
+		hist_record(&s->st.lat[op->type], res.cycles);
 		return res.cycles;
 	case OP_PAGE_FREE_BATCHED:
 	case OP_PAGE_ALLOC_ZONE_LOCKED:
 	case OP_PAGE_PCPU_DRAIN:
 		/* the real kernel's own moves: the model makes its own */
-		s->captured[CAP_INTERNAL]++;
+		s->st.captured[RUN_CAP_INTERNAL]++;
 		return 0;
 	case OP_KMEM_CACHE_CREATE:
 	case OP_KMEM_CACHE_DESTROY:
@@ -1243,11 +1163,11 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 		uint64_t cycles = 0;
 
 		if (pagecache_op(s->pc, op, cpu, &cycles, &msg) != 0) {
-			bad_op(s, op, SKIP_BAD_REQUEST, msg);
+			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
 		if (!captured)
-			hist_record(&s->lat[op->type], cycles);
+			hist_record(&s->st.lat[op->type], cycles);
 		return cycles;
 	}
 	/* the rest (compaction, vmscan, markers): counted only */
@@ -1286,7 +1206,7 @@ static void write_snapshot(struct sim *s, uint64_t now)
 	char *cause = NULL;
 
 	if (s->db == NULL) {
-		s->nr_snapshots++;
+		s->st.nr_snapshots++;
 		return;
 	}
 	if (db_write_snapshot(s->db, s->run_id, s->m, now,
@@ -1298,7 +1218,7 @@ static void write_snapshot(struct sim *s, uint64_t now)
 		sim_fail(s, cause);
 		return;
 	}
-	s->nr_snapshots++;
+	s->st.nr_snapshots++;
 }
 
 static void on_snapshot(struct evq *q, struct evq_event *ev, void *arg)
@@ -1397,13 +1317,13 @@ static void progress(struct sim *s, bool last)
 	if (!s->opt.progress || (!last && now - s->progress_last < 0.5))
 		return;
 	s->progress_last = now;
-	rate = now > s->wall_start ? (double)s->events /
+	rate = now > s->wall_start ? (double)s->st.events /
 	    (now - s->wall_start) : 0;
 	if (s->ts->bytes_total)
 		pct = 100.0 * (double)s->ts->bytes_done /
 		    (double)s->ts->bytes_total;
 	fprintf(stderr, "\rkmsim: %" PRIu64 " ops, %.3f s simulated, %.2fM"
-	    " ops/s", s->events,
+	    " ops/s", s->st.events,
 	    (double)machine_cycles_to_ns(s->m, s->q.now) / 1e9, rate / 1e6);
 	if (pct > 0 && !last) {
 		double eta = (now - s->wall_start) * (100.0 - pct) / pct;
@@ -1454,7 +1374,7 @@ static void on_kswapd(struct evq *q, struct evq_event *ev, void *arg)
 		evq_push(q, &a->ev, q->now + cycles);
 	else
 		s->m->nodes[a->node].kswapd_pending = false;
-	s->kswapd_cycles += cycles;
+	s->st.kswapd_cycles += cycles;
 	wake_actors(s, q->now + cycles);
 }
 
@@ -1467,7 +1387,7 @@ static void on_kcompactd(struct evq *q, struct evq_event *ev, void *arg)
 	(void)ev;
 	kcompactd_run(s->m, a->node, &cycles);
 	s->m->nodes[a->node].kcompactd_pending = false;
-	s->kcompactd_cycles += cycles;
+	s->st.kcompactd_cycles += cycles;
 	wake_actors(s, q->now + cycles);
 }
 
@@ -1496,7 +1416,7 @@ static void on_proactive(struct evq *q, struct evq_event *ev, void *arg)
 		if (fragmentation_score_node(s->m, n) >= before)
 			s->proactive_defer[n] = 1u << COMPACT_MAX_DEFER_SHIFT;
 	}
-	s->kcompactd_cycles += cycles;
+	s->st.kcompactd_cycles += cycles;
 	if (!s->trace_done)
 		evq_push(q, ev, q->now + machine_ns_to_cycles(s->m,
 		    SIM_PROACTIVE_NS));
@@ -1508,12 +1428,12 @@ static void sim_vm_flush(void *arg, uint64_t start, uint64_t end)
 	struct sim *s = arg;
 	struct tlb_result r;
 
-	s->vm_purges++;
+	s->st.vm_purges++;
 	if (s->tlb == NULL)
 		return;
 	memset(&r, 0, sizeof r);
 	tlb_shootdown(s->tlb, 0, start, end, &r);
-	s->shootdown_cycles += r.cycles;
+	s->st.shootdown_cycles += r.cycles;
 }
 
 /* mm/vmscan.c:shrink_slab(), as kmsim has it: the slab caches' empty
@@ -1528,7 +1448,7 @@ static uint64_t sim_shrink_slab(void *arg, uint64_t want, uint64_t *cycles)
 	memset(&res, 0, sizeof res);
 	got = slab_shrink(s->slab, &res);
 	*cycles += res.cycles;
-	s->slab_reclaimed += got;
+	s->st.slab_reclaimed += got;
 	return got;
 }
 
@@ -1827,15 +1747,15 @@ static json_t *kmem_json(struct sim *s)
 	json_object_set_new(o, "bytes_allocated", json_integer(
 	    (json_int_t)alloc));
 	json_object_set_new(o, "caches_created", json_integer(
-	    (json_int_t)s->kmem_caches_created));
+	    (json_int_t)s->st.kmem_caches_created));
 	json_object_set_new(o, "failed", json_integer(
-	    (json_int_t)s->kmem_failed));
+	    (json_int_t)s->st.kmem_failed));
 	json_object_set_new(o, "frees_before_capture", json_integer(
-	    (json_int_t)s->kmem_unknown_free));
+	    (json_int_t)s->st.kmem_unknown_free));
 	json_object_set_new(o, "kfree_null", json_integer(
-	    (json_int_t)s->kmem_free_null));
+	    (json_int_t)s->st.kmem_free_null));
 	json_object_set_new(o, "reclaimed_pages", json_integer(
-	    (json_int_t)s->slab_reclaimed));
+	    (json_int_t)s->st.slab_reclaimed));
 	/* /proc/meminfo's SReclaimable and SUnreclaim, in pages */
 	json_object_set_new(o, "reclaimable_pages", json_integer(
 	    (json_int_t)s->slab->nr_slab_reclaimable));
@@ -1945,10 +1865,10 @@ static int sim_check_all(struct sim *s, char **cause)
 #define SIM_FULL_CHECK 1024
 static int sim_check(struct sim *s, char **cause)
 {
-	if (s->last_pfn != OP_PFN_NONE &&
+	if (s->last_pfn != NO_PFN &&
 	    buddy_check_around(s->m, s->last_pfn, cause) != 0)
 		return -1;
-	if (s->events % SIM_FULL_CHECK == 0 && sim_check_all(s, cause) != 0)
+	if (s->st.events % SIM_FULL_CHECK == 0 && sim_check_all(s, cause) != 0)
 		return -1;
 	return 0;
 }
@@ -1960,12 +1880,12 @@ static void on_cursor(struct evq *q, struct evq_event *ev, void *arg)
 	char *cause = NULL;
 
 	(void)ev;
-	s->last_pfn = OP_PFN_NONE;
+	s->last_pfn = NO_PFN;
 	/* an op that sleeps (a throttled writer) lets the queue run on:
 	 * its latency counts from its start */
 	lat = s->replay != NULL ? sim_replay(s, &s->op) : sim_issue(s, &s->op);
-	s->events++;
-	s->op_count[s->op.type]++;
+	s->st.events++;
+	s->st.op_count[s->op.type]++;
 	s->ops_since_snapshot++;
 	s->next_free_time = KMSIM_MAX(start + lat, q->now);
 	if (s->next_free_time > s->end_time)
@@ -1975,7 +1895,7 @@ static void on_cursor(struct evq *q, struct evq_event *ev, void *arg)
 		    " after this op: %s", cause));
 		free(cause);
 	}
-	if ((s->events & 0xffff) == 0)
+	if ((s->st.events & 0xffff) == 0)
 		progress(s, false);
 	wake_actors(s, s->next_free_time);
 	if (s->error == 0)
@@ -2068,16 +1988,16 @@ static int db_record_results(struct sim *s, char **cause)
 	int t;
 
 	for (t = 0; t < OP_NR; t++)
-		if (s->op_count[t] > 0 &&
-		    db_write_latency(s->db, s->run_id, op_names[t], &s->lat[t],
+		if (s->st.op_count[t] > 0 &&
+		    db_write_latency(s->db, s->run_id, op_names[t], &s->st.lat[t],
 		    s->m->cpu_mhz, cause) != 0)
 			return -1;
-	if (s->lat_failed.count > 0 &&
+	if (s->st.lat_failed.count > 0 &&
 	    db_write_latency(s->db, s->run_id, "alloc_pages_failed",
-	    &s->lat_failed, s->m->cpu_mhz, cause) != 0)
+	    &s->st.lat_failed, s->m->cpu_mhz, cause) != 0)
 		return -1;
-	for (i = 0; i < s->nr_failure_kinds; i++) {
-		const struct sim_failure *f = &s->failures[i];
+	for (i = 0; i < s->st.nr_failure_kinds; i++) {
+		const struct run_failure *f = &s->st.failures[i];
 
 		if (db_write_failure(s->db, s->run_id, f->order,
 		    gfp_format(f->gfp, buf, sizeof buf), f->node, f->count,
@@ -2087,19 +2007,19 @@ static int db_record_results(struct sim *s, char **cause)
 	for (t = 0; t < OP_NR; t++) {
 		snprintf(buf, sizeof buf, "ops.%s", op_names[t]);
 		if (db_write_counter(s->db, s->run_id, buf,
-		    (double)s->op_count[t], cause) != 0)
+		    (double)s->st.op_count[t], cause) != 0)
 			return -1;
 	}
-	for (t = 0; t < SKIP_NR; t++) {
-		snprintf(buf, sizeof buf, "lenient.%s", skip_names[t]);
-		if (s->skipped[t] && db_write_counter(s->db, s->run_id, buf,
-		    (double)s->skipped[t], cause) != 0)
+	for (t = 0; t < RUN_SKIP_NR; t++) {
+		snprintf(buf, sizeof buf, "lenient.%s", run_skip_names[t]);
+		if (s->st.skipped[t] && db_write_counter(s->db, s->run_id, buf,
+		    (double)s->st.skipped[t], cause) != 0)
 			return -1;
 	}
-	for (t = 0; t < CAP_NR; t++) {
-		snprintf(buf, sizeof buf, "capture.%s", cap_names[t]);
-		if (s->captured[t] && db_write_counter(s->db, s->run_id, buf,
-		    (double)s->captured[t], cause) != 0)
+	for (t = 0; t < RUN_CAP_NR; t++) {
+		snprintf(buf, sizeof buf, "capture.%s", run_capture_names[t]);
+		if (s->st.captured[t] && db_write_counter(s->db, s->run_id, buf,
+		    (double)s->st.captured[t], cause) != 0)
 			return -1;
 	}
 	{
@@ -2120,14 +2040,14 @@ static int db_record_results(struct sim *s, char **cause)
 				return -1;
 		}
 	}
-	if (s->lat_stall.count > 0 &&
+	if (s->st.lat_stall.count > 0 &&
 	    db_write_latency(s->db, s->run_id, "alloc_pages_stall",
-	    &s->lat_stall, s->m->cpu_mhz, cause) != 0)
+	    &s->st.lat_stall, s->m->cpu_mhz, cause) != 0)
 		return -1;
 	for (t = 0; t < 4; t++)
-		if (s->lat_slab[t].count > 0 &&
-		    db_write_latency(s->db, s->run_id, slab_path_rows[t],
-		    &s->lat_slab[t], s->m->cpu_mhz, cause) != 0)
+		if (s->st.lat_slab[t].count > 0 &&
+		    db_write_latency(s->db, s->run_id, run_slab_path_names[t],
+		    &s->st.lat_slab[t], s->m->cpu_mhz, cause) != 0)
 			return -1;
 	if (s->pc != NULL) {
 		const struct pc_writer *w;
@@ -2220,32 +2140,32 @@ static int db_record_results(struct sim *s, char **cause)
 	}
 	if (db_write_numa(s->db, s->run_id, s->m, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.stalls",
-	    (double)s->lat_stall.count, cause) != 0 ||
+	    (double)s->st.lat_stall.count, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.stall_cycles",
-	    (double)s->stall_cycles, cause) != 0 ||
+	    (double)s->st.stall_cycles, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.direct_compactions",
-	    (double)s->nr_compacted, cause) != 0 ||
+	    (double)s->st.nr_compacted, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.direct_reclaims",
-	    (double)s->nr_reclaimed, cause) != 0 ||
+	    (double)s->st.nr_reclaimed, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.frees_of_failed",
-	    (double)s->frees_of_failed, cause) != 0 ||
+	    (double)s->st.frees_of_failed, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "capture.preexisting_freed",
-	    (double)s->preexisting_freed, cause) != 0 ||
+	    (double)s->st.preexisting_freed, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "kswapd.cycles",
-	    (double)s->kswapd_cycles, cause) != 0 ||
+	    (double)s->st.kswapd_cycles, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "kcompactd.cycles",
-	    (double)s->kcompactd_cycles, cause) != 0)
+	    (double)s->st.kcompactd_cycles, cause) != 0)
 		return -1;
 	if (db_write_counter(s->db, s->run_id, "alloc.failures",
-	    (double)s->nr_failures, cause) != 0 ||
+	    (double)s->st.nr_failures, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.fallbacks",
-	    (double)s->fallbacks, cause) != 0 ||
+	    (double)s->st.fallbacks, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "alloc.remote",
-	    (double)s->remote_allocs, cause) != 0 ||
+	    (double)s->st.remote_allocs, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "buddy.splits",
-	    (double)s->splits, cause) != 0 ||
+	    (double)s->st.splits, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "buddy.merges",
-	    (double)s->merges, cause) != 0 ||
+	    (double)s->st.merges, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "live_allocations",
 	    (double)s->live.len, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "seed", (double)s->opt.seed,
@@ -2383,7 +2303,7 @@ out_end:
 		end.status = s->status;
 		end.error = s->cause;
 		end.wall_seconds = s->wall_seconds;
-		end.events = s->events;
+		end.events = s->st.events;
 		end.sim_cycles = s->q.now;
 		end.sim_ns = machine_cycles_to_ns(s->m, s->q.now);
 		end.trace_sha256 = s->trace_sha256[0] ? s->trace_sha256 : NULL;
@@ -2459,34 +2379,34 @@ json_t *sim_summary_json(const struct sim *s)
 	if (s->trace_sha256[0])
 		json_object_set_new(root, "trace_sha256",
 		    json_string(s->trace_sha256));
-	json_object_set_new(root, "events", json_integer((json_int_t)s->events));
+	json_object_set_new(root, "events", json_integer((json_int_t)s->st.events));
 	json_object_set_new(root, "sim_cycles", json_integer((json_int_t)
 	    s->q.now));
 	json_object_set_new(root, "sim_ns", json_integer((json_int_t)
 	    machine_cycles_to_ns(m, s->q.now)));
 	json_object_set_new(root, "wall_seconds", json_real(s->wall_seconds));
 	json_object_set_new(root, "snapshots", json_integer((json_int_t)
-	    s->nr_snapshots));
+	    s->st.nr_snapshots));
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		json_object_set_new(root, "max_rss_kb", json_integer(
 		    (json_int_t)ru.ru_maxrss));
 	for (t = 0; t < OP_NR; t++) {
 		json_object_set_new(ops, op_names[t], json_integer(
-		    (json_int_t)s->op_count[t]));
-		if (s->lat[t].count > 0)
+		    (json_int_t)s->st.op_count[t]));
+		if (s->st.lat[t].count > 0)
 			json_object_set_new(lat, op_names[t],
-			    latency_json(&s->lat[t], m));
+			    latency_json(&s->st.lat[t], m));
 	}
-	if (s->lat_failed.count > 0)
+	if (s->st.lat_failed.count > 0)
 		json_object_set_new(lat, "alloc_pages_failed",
-		    latency_json(&s->lat_failed, m));
-	if (s->lat_stall.count > 0)
+		    latency_json(&s->st.lat_failed, m));
+	if (s->st.lat_stall.count > 0)
 		json_object_set_new(lat, "alloc_pages_stall",
-		    latency_json(&s->lat_stall, m));
+		    latency_json(&s->st.lat_stall, m));
 	for (t = 0; t < 4; t++)
-		if (s->lat_slab[t].count > 0)
-			json_object_set_new(lat, slab_path_rows[t],
-			    latency_json(&s->lat_slab[t], m));
+		if (s->st.lat_slab[t].count > 0)
+			json_object_set_new(lat, run_slab_path_names[t],
+			    latency_json(&s->st.lat_slab[t], m));
 	if (s->pc != NULL) {
 		for (t = 0; t < PC_LAT_NR; t++) {
 			const struct hist *h = pagecache_hist(s->pc,
@@ -2503,9 +2423,9 @@ json_t *sim_summary_json(const struct sim *s)
 	json_object_set_new(root, "latency", lat);
 
 	json_object_set_new(fail, "total", json_integer((json_int_t)
-	    s->nr_failures));
-	for (i = 0; i < s->nr_failure_kinds; i++) {
-		const struct sim_failure *f = &s->failures[i];
+	    s->st.nr_failures));
+	for (i = 0; i < s->st.nr_failure_kinds; i++) {
+		const struct run_failure *f = &s->st.failures[i];
 
 		json_array_append_new(byk, json_pack("{s:i, s:s, s:i, s:I}",
 		    "order", (int)f->order, "gfp",
@@ -2514,7 +2434,7 @@ json_t *sim_summary_json(const struct sim *s)
 	}
 	json_object_set_new(fail, "by_kind", byk);
 	json_object_set_new(fail, "frees_of_failed", json_integer(
-	    (json_int_t)s->frees_of_failed));
+	    (json_int_t)s->st.frees_of_failed));
 	json_object_set_new(root, "failures", fail);
 	{
 		json_t *vm = json_object(), *numa = json_array();
@@ -2573,13 +2493,13 @@ json_t *sim_summary_json(const struct sim *s)
 			json_object_set_new(vm, names[k], json_integer(
 			    (json_int_t)v[k]));
 		json_object_set_new(vm, "shootdown_cycles", json_integer(
-		    (json_int_t)s->shootdown_cycles));
+		    (json_int_t)s->st.shootdown_cycles));
 		json_object_set_new(root, "vm", vm);
 	}
 	json_object_set_new(root, "fallbacks", json_integer((json_int_t)
-	    s->fallbacks));
+	    s->st.fallbacks));
 	json_object_set_new(root, "remote_allocations", json_integer(
-	    (json_int_t)s->remote_allocs));
+	    (json_int_t)s->st.remote_allocs));
 	json_object_set_new(root, "live_allocations", json_integer(
 	    (json_int_t)s->live.len));
 
@@ -2647,19 +2567,19 @@ json_t *sim_summary_json(const struct sim *s)
 			json_object_set_new(root, "replay", replay_json(
 			    s->replay, s->have_fidelity ? &s->fidelity : NULL));
 		if (s->ts != NULL && s->ts->captured && s->replay == NULL) {
-			for (t = 0; t < CAP_NR; t++)
-				json_object_set_new(cap, cap_names[t],
-				    json_integer((json_int_t)s->captured[t]));
+			for (t = 0; t < RUN_CAP_NR; t++)
+				json_object_set_new(cap, run_capture_names[t],
+				    json_integer((json_int_t)s->st.captured[t]));
 			json_object_set_new(cap, "preexisting_freed",
-			    json_integer((json_int_t)s->preexisting_freed));
+			    json_integer((json_int_t)s->st.preexisting_freed));
 			json_object_set_new(root, "capture", cap);
 		} else {
 			json_decref(cap);
 		}
 	}
-	for (t = 0; t < SKIP_NR; t++)
-		json_object_set_new(len, skip_names[t], json_integer(
-		    (json_int_t)s->skipped[t]));
+	for (t = 0; t < RUN_SKIP_NR; t++)
+		json_object_set_new(len, run_skip_names[t], json_integer(
+		    (json_int_t)s->st.skipped[t]));
 	if (s->opt.lenient)
 		json_object_set_new(root, "skipped", len);
 	else

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "mm/buddy.h"
-#include "trace/trace.h"
 
 /* mm/page_alloc.c:fallbacks[]: where each type looks when its own lists
  * are empty, in this order. */
@@ -230,7 +229,7 @@ static uint64_t rmqueue_smallest(struct machine *m, struct zone *z,
 		expand(m, z, pfn, order, o, mt, res);
 		return pfn;
 	}
-	return OP_PFN_NONE;
+	return NO_PFN;
 }
 
 uint64_t buddy_rmqueue_smallest(struct machine *m, struct zone *z,
@@ -397,7 +396,7 @@ static uint64_t try_to_claim_block(struct machine *m, struct zone *z,
 	*boosted = boost_watermark(m, z);
 	if (!prep_move_freepages_block(m, z, pfn, &start, &free_pages,
 	    &movable_pages))
-		return OP_PFN_NONE;
+		return NO_PFN;
 	if (start_mt == MIGRATE_MOVABLE)
 		alike = movable_pages;
 	else if (block_mt == MIGRATE_MOVABLE)
@@ -405,7 +404,7 @@ static uint64_t try_to_claim_block(struct machine *m, struct zone *z,
 	else
 		alike = 0;
 	if (free_pages + alike < nr / 2 && !m->mobility_disabled)
-		return OP_PFN_NONE;
+		return NO_PFN;
 	move_freepages_block(m, z, start, start_mt, res);
 	set_pageblock_migratetype(m, start, start_mt);
 	return rmqueue_smallest(m, z, order, start_mt, res);
@@ -458,12 +457,12 @@ static uint64_t rmqueue_claim(struct machine *m, struct zone *z,
 		pfn = try_to_claim_block(m, z, z->free_area[o].free_list[fmt],
 		    (unsigned)o, order, mt, fmt, &boosted, res);
 		note_boost(res, boosted, alloc_flags);
-		if (pfn != OP_PFN_NONE) {
+		if (pfn != NO_PFN) {
 			count_extfrag(m, pfn, (unsigned)o, mt, res);
 			return pfn;
 		}
 	}
-	return OP_PFN_NONE;
+	return NO_PFN;
 }
 
 /* mm/page_alloc.c:__rmqueue_steal() (6.15+): the smallest foreign block,
@@ -484,7 +483,7 @@ static uint64_t rmqueue_steal(struct machine *m, struct zone *z,
 		count_extfrag(m, pfn, (unsigned)o, mt, res);
 		return pfn;
 	}
-	return OP_PFN_NONE;
+	return NO_PFN;
 }
 
 /*
@@ -524,7 +523,7 @@ static uint64_t rmqueue_fallback_legacy(struct machine *m, struct zone *z,
 		break;
 	}
 	if (fmt < 0 || o < (int)min_order || o > (int)m->max_order)
-		return OP_PFN_NONE;
+		return NO_PFN;
 	pfn = z->free_area[o].free_list[fmt];
 	block_mt = get_pageblock_mt(m, pfn);
 	if ((unsigned)o >= m->pageblock_order) {
@@ -550,7 +549,7 @@ static uint64_t rmqueue_fallback_legacy(struct machine *m, struct zone *z,
 			move_freepages_block(m, z, start, mt, res);
 			set_pageblock_migratetype(m, start, mt);
 			got = rmqueue_smallest(m, z, order, mt, res);
-			if (got != OP_PFN_NONE)
+			if (got != NO_PFN)
 				count_extfrag(m, got, (unsigned)o, mt, res);
 			return got;
 		}
@@ -566,7 +565,7 @@ static uint64_t rmqueue_cma(struct machine *m, struct zone *z, unsigned order,
     struct alloc_result *res)
 {
 	if (z->nr_free_cma == 0)
-		return OP_PFN_NONE;
+		return NO_PFN;
 	return rmqueue_smallest(m, z, order, MIGRATE_CMA, res);
 }
 
@@ -578,19 +577,19 @@ uint64_t buddy_rmqueue(struct machine *m, struct zone *z, unsigned order,
 
 	/* balance movable allocations between regular and CMA blocks */
 	if ((alloc_flags & ALLOC_CMA) && z->nr_free_cma > z->free_pages / 2 &&
-	    (pfn = rmqueue_cma(m, z, order, res)) != OP_PFN_NONE)
+	    (pfn = rmqueue_cma(m, z, order, res)) != NO_PFN)
 		return pfn;
 	pfn = rmqueue_smallest(m, z, order, mt, res);
-	if (pfn != OP_PFN_NONE)
+	if (pfn != NO_PFN)
 		return pfn;
 	if ((alloc_flags & ALLOC_CMA) &&
-	    (pfn = rmqueue_cma(m, z, order, res)) != OP_PFN_NONE)
+	    (pfn = rmqueue_cma(m, z, order, res)) != NO_PFN)
 		return pfn;
 	if (m->cfg->fallback == FALLBACK_LEGACY)
 		return rmqueue_fallback_legacy(m, z, order, mt, alloc_flags,
 		    res);
 	pfn = rmqueue_claim(m, z, order, mt, alloc_flags, res);
-	if (pfn != OP_PFN_NONE || (alloc_flags & ALLOC_NOFRAGMENT))
+	if (pfn != NO_PFN || (alloc_flags & ALLOC_NOFRAGMENT))
 		return pfn;
 	return rmqueue_steal(m, z, order, mt, res);
 }

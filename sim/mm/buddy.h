@@ -15,7 +15,7 @@
 
 /* What an allocation or free charged and did (the caller accumulates). */
 struct alloc_result {
-	uint64_t pfn;		/* first frame, or OP_PFN_NONE on failure */
+	uint64_t pfn;		/* first frame, or NO_PFN on failure */
 	struct zone *zone;	/* the zone that served it */
 	uint64_t cycles;	/* cost of the path taken */
 	unsigned splits;	/* orders split off */
@@ -71,7 +71,7 @@ void buddy_free_block(struct machine *m, uint64_t pfn, unsigned order,
  * pre-6.15 __rmqueue_fallback() with `buddy.fallback: legacy`.  Split
  * down with expand().  Counts the mm_page_alloc_extfrag events and
  * boosts the watermark on a fallback that claims (boost_watermark()).
- * Returns the pfn or OP_PFN_NONE.  No watermark check here.
+ * Returns the pfn or NO_PFN.  No watermark check here.
  */
 uint64_t buddy_rmqueue(struct machine *m, struct zone *z, unsigned order,
     enum migratetype mt, unsigned alloc_flags, struct alloc_result *res);
@@ -147,7 +147,7 @@ void pcp_drain_all(struct machine *m, struct zone *z, struct alloc_result *res);
  * The page allocator: walk the preferred node's zonelist from the highest
  * zone the gfp allows, check watermarks (low first; then min as the slow
  * path would, with the __GFP_HIGH / atomic adjustments of
- * __zone_watermark_ok()), honour __GFP_THISNODE.  res->pfn is OP_PFN_NONE
+ * __zone_watermark_ok()), honour __GFP_THISNODE.  res->pfn is NO_PFN
  * when nothing could serve it: the failure is data, the caller records it.
  * Returns 0, or -1 with *cause when the request itself is invalid (a gfp
  * zone combination the kernel rejects, an order above max_order, a node

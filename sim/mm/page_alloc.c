@@ -11,7 +11,6 @@
 
 #include "mm/buddy.h"
 #include "mm/compaction.h"
-#include "trace/trace.h"
 #include "mm/vmscan.h"
 
 /* mm/internal.h:MAX_RECLAIM_RETRIES. */
@@ -170,22 +169,22 @@ static uint64_t rmqueue(struct machine *m, struct zone *z,
     const struct alloc_request *req, int mt, unsigned alloc_flags,
     struct alloc_result *res)
 {
-	uint64_t pfn = OP_PFN_NONE;
+	uint64_t pfn = NO_PFN;
 
 	if (z->pcp != NULL && pcp_allowed_order(m, req->order)) {
 		pfn = pcp_alloc(m, z, req->cpu, req->order, mt, alloc_flags,
 		    res);
-		if (pfn != OP_PFN_NONE)
+		if (pfn != NO_PFN)
 			return pfn;
 	}
 	res->cycles += m->cost.c[COST_ZONE_LOCK];
 	if (alloc_flags & ALLOC_HIGHATOMIC)
 		pfn = buddy_rmqueue_smallest(m, z, req->order,
 		    MIGRATE_HIGHATOMIC, res);
-	if (pfn == OP_PFN_NONE) {
+	if (pfn == NO_PFN) {
 		pfn = buddy_rmqueue(m, z, req->order, (enum migratetype)mt,
 		    alloc_flags, res);
-		if (pfn == OP_PFN_NONE &&
+		if (pfn == NO_PFN &&
 		    (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
 			pfn = buddy_rmqueue_smallest(m, z, req->order,
 			    MIGRATE_HIGHATOMIC, res);
@@ -225,7 +224,7 @@ retry:
 			continue;
 		}
 		pfn = rmqueue(m, z, req, mt, alloc_flags, res);
-		if (pfn == OP_PFN_NONE) {
+		if (pfn == NO_PFN) {
 			res->cycles += m->cost.c[COST_ZONE_SKIP];
 			continue;
 		}
@@ -473,7 +472,7 @@ int page_alloc(struct machine *m, const struct alloc_request *req_in,
 	struct page_frame *f;
 	char buf[256];
 
-	res->pfn = OP_PFN_NONE;
+	res->pfn = NO_PFN;
 	res->zone = NULL;
 	res->cycles = m->cost.c[COST_ALLOC_FAST];
 	res->splits = res->merges = res->zones_tried = 0;

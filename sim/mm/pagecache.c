@@ -888,7 +888,7 @@ static uint32_t folio_alloc_add(struct pagecache *pc, uint32_t fidx,
 			return PC_NIL;
 		}
 		*cycles += res.cycles;
-		if (res.pfn != OP_PFN_NONE)
+		if (res.pfn != NO_PFN)
 			break;
 		if (order == 0) {
 			pc->alloc_failed++;

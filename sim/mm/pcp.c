@@ -17,7 +17,6 @@
 #include <stdlib.h>
 
 #include "mm/buddy.h"
-#include "trace/trace.h"
 
 /* CONFIG_PCP_BATCH_SCALE_MAX default. */
 #define PCP_BATCH_SCALE_MAX	5
@@ -367,14 +366,14 @@ uint64_t pcp_alloc(struct machine *m, struct zone *z, int cpu, unsigned order,
 		for (i = 0; i < batch; i++) {
 			pfn = buddy_rmqueue(m, z, order, (enum migratetype)mt,
 			    alloc_flags, res);
-			if (pfn == OP_PFN_NONE)
+			if (pfn == NO_PFN)
 				break;
 			pcp_list_add(m, pcp, pindex, pfn, order, mt, true);
 			pcp->count += 1 << order;
 			z->pcp_pages += UINT64_C(1) << order;
 		}
 		if (pcp->head[pindex] == PFN_NONE)
-			return OP_PFN_NONE;
+			return NO_PFN;
 	}
 	pfn = pcp->head[pindex];
 	pcp_list_del(m, pcp, pindex, pfn);

@@ -26,7 +26,6 @@
 #include <string.h>
 
 #include "mm/percpu.h"
-#include "trace/trace.h"
 
 /*
  * mm/percpu.c: slots by the size of a chunk's largest free area; 1-31
@@ -826,7 +825,7 @@ static struct chunk *chunk_new(struct percpu *p, int nr_pages)
 	c->pfns = xmalloc((size_t)nr_pages * (size_t)p->nr_units *
 	    sizeof(uint64_t));
 	for (size_t i = 0; i < (size_t)nr_pages * (size_t)p->nr_units; i++)
-		c->pfns[i] = OP_PFN_NONE;
+		c->pfns[i] = NO_PFN;
 	init_md(&c->md, bits);
 	for (int i = 0; i < nr_pages; i++)
 		init_md(&c->blocks[i], p->block_bits);
@@ -913,11 +912,11 @@ static void depopulate(struct percpu *p, struct chunk *c, int rs, int re,
 			uint64_t *pfn = &c->pfns[(size_t)i * (size_t)p->nr_units
 			    + (size_t)u];
 
-			if (*pfn == OP_PFN_NONE)
+			if (*pfn == NO_PFN)
 				continue;
 			memset(&ar, 0, sizeof ar);
 			page_free(m, *pfn, 0, cpu, &ar);
-			*pfn = OP_PFN_NONE;
+			*pfn = NO_PFN;
 			p->backing_frames--;
 			if (p->res)
 				p->res->cycles += ar.cycles;
@@ -960,11 +959,11 @@ static int populate(struct percpu *p, struct chunk *c, int rs, int re,
 			memset(&ar, 0, sizeof ar);
 			if (page_alloc(m, &req, &ar, &cause) != 0) {
 				free(cause);
-				ar.pfn = OP_PFN_NONE;
+				ar.pfn = NO_PFN;
 			}
 			if (p->res)
 				p->res->cycles += ar.cycles;
-			if (ar.pfn == OP_PFN_NONE)
+			if (ar.pfn == NO_PFN)
 				goto fail;
 			c->pfns[(size_t)i * (size_t)p->nr_units + (size_t)u] =
 			    ar.pfn;
@@ -983,11 +982,11 @@ fail:
 			uint64_t *pfn = &c->pfns[(size_t)fi *
 			    (size_t)p->nr_units + (size_t)fu];
 
-			if (*pfn == OP_PFN_NONE)
+			if (*pfn == NO_PFN)
 				continue;
 			memset(&ar, 0, sizeof ar);
 			page_free(m, *pfn, 0, cpu, &ar);
-			*pfn = OP_PFN_NONE;
+			*pfn = NO_PFN;
 			p->backing_frames--;
 		}
 	}

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "mm/slab.h"
-#include "trace/trace.h"
 
 /* mm/slub.c: the bounds of min_partial and the object count limit. */
 #define MIN_PARTIAL		5
@@ -92,7 +91,7 @@ static inline uint64_t cost(const struct slab_world *w, enum cost_item ci)
 static void result_init(struct slab_result *res)
 {
 	memset(res, 0, sizeof *res);
-	res->page.pfn = OP_PFN_NONE;
+	res->page.pfn = NO_PFN;
 }
 
 void slab_opts_default(struct slab_opts *o)
@@ -364,7 +363,7 @@ static void account_pages(struct slab_world *w, const struct kmem_cache *s,
 		*ctr -= pages;
 }
 
-/* One page_alloc() call; the pfn, or OP_PFN_NONE.  -1 for an invalid
+/* One page_alloc() call; the pfn, or NO_PFN.  -1 for an invalid
  * request (*cause). */
 static int slab_page_alloc(struct slab_world *w, int cpu, unsigned order,
     gfp_t gfp, uint64_t *pfn, struct slab_result *res, char **cause)
@@ -411,14 +410,14 @@ static slab_handle_t allocate_slab(struct slab_world *w, struct kmem_cache *s,
 		*err = -1;
 		return SLAB_HANDLE_NONE;
 	}
-	if (pfn == OP_PFN_NONE) {
+	if (pfn == NO_PFN) {
 		order = s->min_order;
 		objects = s->min_objects;
 		if (slab_page_alloc(w, cpu, order, flags, &pfn, res, cause)) {
 			*err = -1;
 			return SLAB_HANDLE_NONE;
 		}
-		if (pfn == OP_PFN_NONE)
+		if (pfn == NO_PFN)
 			return SLAB_HANDLE_NONE;
 		stat(s, ORDER_FALLBACK);
 		res->order_fallback = true;
@@ -1215,7 +1214,7 @@ static int kmalloc_large(struct slab_world *w, size_t size, gfp_t gfp,
 	if (slab_page_alloc(w, cpu, order, gfp | GFP_BIT_COMP, &pfn, res,
 	    cause))
 		return -1;
-	if (pfn == OP_PFN_NONE) {
+	if (pfn == NO_PFN) {
 		res->path = SLAB_PATH_FAILED;
 		return 0;
 	}

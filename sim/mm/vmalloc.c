@@ -37,7 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace/trace.h"
 #include "mm/vmalloc.h"
 
 /* Page-table levels kmsim allocates (the PGD is the kernel's own). */
@@ -500,11 +499,11 @@ static int pt_get(struct vmalloc *v, int level, uint64_t addr, uint64_t n,
 	memset(&ar, 0, sizeof ar);
 	if (page_alloc(m, &req, &ar, &cause) != 0) {
 		free(cause);
-		ar.pfn = OP_PFN_NONE;
+		ar.pfn = NO_PFN;
 	}
 	if (v->res)
 		v->res->cycles += ar.cycles;
-	if (ar.pfn == OP_PFN_NONE) {
+	if (ar.pfn == NO_PFN) {
 		if (level + 1 < PT_LEVELS) {
 			struct uslot *p = umap_find(&v->pt[level + 1],
 			    addr >> pt_shift[level + 1]);
@@ -667,11 +666,11 @@ static int alloc_pages_for(struct vmalloc *v, struct area *a, uint64_t nr,
 		memset(&ar, 0, sizeof ar);
 		if (page_alloc(v->m, &req, &ar, &cause) != 0) {
 			free(cause);
-			ar.pfn = OP_PFN_NONE;
+			ar.pfn = NO_PFN;
 		}
 		if (v->res)
 			v->res->cycles += ar.cycles;
-		if (ar.pfn == OP_PFN_NONE) {
+		if (ar.pfn == NO_PFN) {
 			free_pages_of(v, a, cpu);
 			return -1;
 		}
