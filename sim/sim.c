@@ -24,6 +24,8 @@
 #include "evq.h"
 #include "idtab.h"
 #include "results/metrics.h"
+#include "results/results.h"
+#include "results/snapshot.h"
 #include "results/stats.h"
 #include "replay.h"
 #include "mm/highmem.h"
@@ -126,6 +128,9 @@ struct sim {
 	const char *status;
 
 	struct run_stats st;		/* what the run counted */
+	struct snapshot snap;		/* the latest snapshot taken */
+	struct results results;		/* the figures at the end */
+	bool have_results;
 
 	/* the slab and percpu allocators (simulate mode) */
 	struct slab_world *slab;
@@ -165,10 +170,6 @@ struct sim {
 	double progress_last;
 	char trace_sha256[65];
 };
-
-/* The vmalloc, TLB and highmem figures (see vm_values()). */
-#define SIM_VM_VALUES 128
-static int vm_values(const struct sim *s, const char **names, uint64_t *v);
 
 static double wall_now(void)
 {
@@ -237,6 +238,8 @@ struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
 	s->m->migrate_owner = sim_migrate_owner;
 	s->m->owner_arg = s;
 	run_stats_init(&s->st);
+	snapshot_init(&s->snap);
+	results_init(&s->results);
 	s->snapshot_cycles = machine_ns_to_cycles(s->m,
 	    cfg->snapshot_interval_ns);
 	if (s->snapshot_cycles == 0)
@@ -298,6 +301,8 @@ void sim_destroy(struct sim *s)
 	kpageflags_free(&s->kp_before);
 	machine_destroy(s->m);
 	run_stats_fini(&s->st);
+	snapshot_fini(&s->snap);
+	results_fini(&s->results);
 	free(s->cause);
 	free(s);
 }
@@ -1186,21 +1191,28 @@ static uint64_t op_time(struct sim *s, const struct op *op)
 	return machine_ns_to_cycles(s->m, op->ts_ns - s->first_ts);
 }
 
-/* The vm figures into the latest snapshot's vmstat rows. */
-static int write_vm_values(struct sim *s, char **cause)
+/* The engines a snapshot reads. */
+static void snapshot_source(const struct sim *s, struct snapshot_src *src)
 {
-	const char *names[SIM_VM_VALUES];
-	uint64_t v[SIM_VM_VALUES];
-	int n = vm_values(s, names, v);
-
-	/* the page cache's figures are rows of the same table */
-	if (s->pc != NULL)
-		n += pagecache_values(s->pc, names + n, v + n,
-		    SIM_VM_VALUES - n);
-	return n > 0 ? db_write_values(s->db, s->run_id, names, v, n,
-	    cause) : 0;
+	memset(src, 0, sizeof *src);
+	src->m = s->m;
+	src->slab = s->slab;
+	src->vm = s->vm;
+	src->tlb = s->tlb;
+	src->hm = s->hm;
+	src->pc = s->pc;
 }
 
+/* The state now, into s->snap. */
+static void take_snapshot(struct sim *s, uint64_t now)
+{
+	struct snapshot_src src;
+
+	snapshot_source(s, &src);
+	snapshot_take(&s->snap, &src, now, machine_cycles_to_ns(s->m, now));
+}
+
+/* A snapshot into the database (counted without one). */
 static void write_snapshot(struct sim *s, uint64_t now)
 {
 	char *cause = NULL;
@@ -1209,10 +1221,8 @@ static void write_snapshot(struct sim *s, uint64_t now)
 		s->st.nr_snapshots++;
 		return;
 	}
-	if (db_write_snapshot(s->db, s->run_id, s->m, now,
-	    machine_cycles_to_ns(s->m, now), &cause) != 0 ||
-	    db_write_slabinfo(s->db, s->run_id, s->slab, &cause) != 0 ||
-	    write_vm_values(s, &cause) != 0 ||
+	take_snapshot(s, now);
+	if (db_write_snapshot(s->db, s->run_id, &s->snap, &cause) != 0 ||
 	    db_txn_commit(s->db, &cause) != 0 ||
 	    db_txn_begin(s->db, &cause) != 0) {
 		sim_fail(s, cause);
@@ -1505,8 +1515,8 @@ static int bundle_vmstat(struct sim *s, const char *which, const char *name,
 static json_t *pagecache_fidelity_json(struct sim *s)
 {
 	static const char *const names[] = { "nr_dirtied", "nr_file_pages" };
-	const char *pn[SIM_VM_VALUES];
-	uint64_t pv[SIM_VM_VALUES], dirtied = 0, added = 0, deleted = 0;
+	const char *pn[SNAPSHOT_VALUES];
+	uint64_t pv[SNAPSHOT_VALUES], dirtied = 0, added = 0, deleted = 0;
 	int64_t b[2], a[2];
 	int i, n;
 
@@ -1516,7 +1526,7 @@ static json_t *pagecache_fidelity_json(struct sim *s)
 		if (bundle_vmstat(s, "before", names[i], &b[i]) != 0 ||
 		    bundle_vmstat(s, "after", names[i], &a[i]) != 0)
 			return NULL;
-	n = pagecache_values(s->pc, pn, pv, SIM_VM_VALUES);
+	n = pagecache_values(s->pc, pn, pv, SNAPSHOT_VALUES);
 	for (i = 0; i < n; i++) {
 		if (strcmp(pn[i], "nr_dirtied") == 0)
 			dirtied = pv[i];
@@ -1646,132 +1656,6 @@ static int kmem_setup(struct sim *s, char **cause)
  * kernel gave them (kmalloc objects by the model's size class).
  */
 static json_t *slab_fidelity_json(struct sim *s);
-
-/*
- * vmalloc, TLB and highmem figures as name/value pairs, for the vmstat
- * table at every snapshot and the summary: fills up to max, returns
- * how many.
- */
-static int vm_values(const struct sim *s, const char **names, uint64_t *v)
-{
-	static const char *const lv[TLB_NR_LEVELS] = { "l1", "l2" };
-	static char tlb_names[TLB_NR_LEVELS * 2][TLB_NR_SIZES][32];
-	int n = 0, l, z;
-
-#define VAL(name, value) do { names[n] = (name); v[n++] = (value); } while (0)
-	if (s->vm != NULL) {
-		struct vmalloc_stats st;
-
-		vmalloc_get_stats(s->vm, &st);
-		VAL("vmalloc_used_bytes", st.used_bytes);
-		VAL("vmalloc_mapped_pages", st.mapped_pages);
-		VAL("vmalloc_free_areas", st.nr_free_areas);
-		VAL("vmalloc_largest_free", st.largest_free);
-		VAL("vmalloc_lazy_pages", st.lazy_pages);
-		VAL("vmalloc_purges", st.nr_purges);
-		VAL("vmalloc_failed", st.nr_failed);
-		VAL("pagetable_pages", st.pt_pages_total);
-	}
-	if (s->tlb != NULL) {
-		struct tlb_stats ts;
-
-		tlb_get_stats(s->tlb, -1, &ts);
-		VAL("tlb_accesses", ts.accesses);
-		for (l = 0; l < TLB_NR_LEVELS; l++) {
-			for (z = 0; z < TLB_NR_SIZES; z++) {
-				snprintf(tlb_names[2 * l][z], 32, "tlb_%s_hits_%s",
-				    lv[l], tlb_size_names[z]);
-				snprintf(tlb_names[2 * l + 1][z], 32,
-				    "tlb_%s_misses_%s", lv[l],
-				    tlb_size_names[z]);
-				VAL(tlb_names[2 * l][z], ts.hits[l][z]);
-				VAL(tlb_names[2 * l + 1][z], ts.misses[l][z]);
-			}
-		}
-		VAL("tlb_walks", ts.walks[TLB_4K] + ts.walks[TLB_2M] +
-		    ts.walks[TLB_1G]);
-		VAL("tlb_walk_cycles", ts.walk_cycles);
-		VAL("tlb_shootdowns", ts.shootdowns);
-		VAL("tlb_full_flushes", ts.full_flushes);
-	}
-	if (s->hm != NULL) {
-		struct highmem_stats hs;
-
-		highmem_get_stats(s->hm, &hs);
-		VAL("kmap_slots_in_use", hs.slots_in_use);
-		VAL("kmap_calls", hs.nr_kmap);
-		VAL("kmap_flushes", hs.nr_flushes);
-		VAL("kmap_waits", hs.nr_waits);
-	}
-#undef VAL
-	return n;
-}
-
-/* The slab and percpu allocators' state and counters at the end. */
-static json_t *kmem_json(struct sim *s)
-{
-	json_t *o = json_object(), *caches = json_array(), *fid;
-	struct percpu_stats ps;
-	uint64_t objs = 0, pages = 0, req = 0, alloc = 0;
-	int i;
-
-	if (s->slab == NULL) {
-		json_decref(caches);
-		return o;
-	}
-	for (i = 0; i < s->slab->nr_caches; i++) {
-		const struct kmem_cache *c = s->slab->caches[i];
-		struct slab_info in;
-
-		slab_get_info(s->slab, c, &in);
-		objs += in.inuse_objs;
-		pages += in.num_slabs * in.pagesperslab;
-		req += c->bytes_requested;
-		alloc += c->bytes_allocated;
-		if (in.num_slabs == 0)
-			continue;
-		json_array_append_new(caches, json_pack("{s:s, s:I, s:I, s:i,"
-		    " s:i, s:i, s:I, s:I}", "name", c->name,
-		    "active_objs", (json_int_t)in.active_objs,
-		    "num_objs", (json_int_t)in.num_objs,
-		    "objsize", (int)in.objsize, "objperslab",
-		    (int)in.objperslab, "pagesperslab", (int)in.pagesperslab,
-		    "active_slabs", (json_int_t)in.active_slabs,
-		    "num_slabs", (json_int_t)in.num_slabs));
-	}
-	json_object_set_new(o, "caches", caches);
-	json_object_set_new(o, "objects", json_integer((json_int_t)objs));
-	json_object_set_new(o, "slab_pages", json_integer((json_int_t)pages));
-	json_object_set_new(o, "bytes_requested", json_integer(
-	    (json_int_t)req));
-	json_object_set_new(o, "bytes_allocated", json_integer(
-	    (json_int_t)alloc));
-	json_object_set_new(o, "caches_created", json_integer(
-	    (json_int_t)s->st.kmem_caches_created));
-	json_object_set_new(o, "failed", json_integer(
-	    (json_int_t)s->st.kmem_failed));
-	json_object_set_new(o, "frees_before_capture", json_integer(
-	    (json_int_t)s->st.kmem_unknown_free));
-	json_object_set_new(o, "kfree_null", json_integer(
-	    (json_int_t)s->st.kmem_free_null));
-	json_object_set_new(o, "reclaimed_pages", json_integer(
-	    (json_int_t)s->st.slab_reclaimed));
-	/* /proc/meminfo's SReclaimable and SUnreclaim, in pages */
-	json_object_set_new(o, "reclaimable_pages", json_integer(
-	    (json_int_t)s->slab->nr_slab_reclaimable));
-	json_object_set_new(o, "unreclaimable_pages", json_integer(
-	    (json_int_t)s->slab->nr_slab_unreclaimable));
-	json_object_set_new(o, "shadow", json_integer(s->shadow != NULL));
-	percpu_get_stats(s->pcpu, &ps);
-	json_object_set_new(o, "percpu", json_pack("{s:I, s:I, s:I, s:I}",
-	    "chunks", (json_int_t)ps.nr_chunks, "populated_pages",
-	    (json_int_t)ps.populated_pages, "allocations",
-	    (json_int_t)ps.nr_cur_alloc, "bytes_in_use",
-	    (json_int_t)ps.bytes_in_use));
-	if ((fid = slab_fidelity_json(s)) != NULL)
-		json_object_set_new(o, "fidelity", fid);
-	return o;
-}
 
 static json_t *slab_fidelity_json(struct sim *s)
 {
@@ -1928,250 +1812,50 @@ static void sim_compare(struct sim *s)
 	procfs_zones_free(&zs);
 }
 
-/* Counters of a json object of numbers, flattened: prefix.key.sub */
-static int db_counters_json(struct sim *s, const char *prefix, json_t *o,
-    char **cause)
+/*
+ * The run's figures into the results table, from the state at the end
+ * (the last snapshot): what the database's counters and the summary
+ * show.
+ */
+static void sim_collect(struct sim *s)
 {
-	const char *key;
-	json_t *v;
-	char name[256];
+	struct results_src src;
+	const struct trace_stats *tst = NULL;
+	json_t *replay = NULL, *slab_fid = NULL, *pc_fid = NULL;
 
-	json_object_foreach(o, key, v) {
-		snprintf(name, sizeof name, "%s.%s", prefix, key);
-		if (json_is_object(v)) {
-			if (db_counters_json(s, name, v, cause) != 0)
-				return -1;
-		} else if (json_is_number(v) &&
-		    db_write_counter(s->db, s->run_id, name,
-		    json_number_value(v), cause) != 0) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static json_t *trace_stats_json(const struct sim *s)
-{
-	const struct trace_stats *st;
-	json_t *o;
-
-	if (s->ts == NULL || s->ts->ops->stats == NULL ||
-	    (st = s->ts->ops->stats(s->ts)) == NULL)
-		return NULL;
-	o = json_object();
-	json_object_set_new(o, "lines", json_integer((json_int_t)st->lines));
-	json_object_set_new(o, "events", json_integer((json_int_t)st->events));
-	json_object_set_new(o, "unknown_events", json_integer(
-	    (json_int_t)st->unknown_events));
-	json_object_set_new(o, "malformed", json_integer(
-	    (json_int_t)st->malformed));
-	json_object_set_new(o, "lost_events", json_integer(
-	    (json_int_t)st->lost_events));
-	json_object_set_new(o, "lost_markers", json_integer(
-	    (json_int_t)st->lost_markers));
-	json_object_set_new(o, "duplicate_frees", json_integer(
-	    (json_int_t)st->duplicate_frees));
-	json_object_set_new(o, "entries_in_buffer", json_integer(
-	    (json_int_t)st->entries_in_buffer));
-	json_object_set_new(o, "entries_written", json_integer(
-	    (json_int_t)st->entries_written));
-	json_object_set_new(o, "overwritten", json_integer((json_int_t)
-	    (st->entries_written > st->entries_in_buffer ?
-	    st->entries_written - st->entries_in_buffer : 0)));
-	return o;
-}
-
-static int db_record_results(struct sim *s, char **cause)
-{
-	char buf[512];
-	size_t i;
-	int t;
-
-	for (t = 0; t < OP_NR; t++)
-		if (s->st.op_count[t] > 0 &&
-		    db_write_latency(s->db, s->run_id, op_names[t], &s->st.lat[t],
-		    s->m->cpu_mhz, cause) != 0)
-			return -1;
-	if (s->st.lat_failed.count > 0 &&
-	    db_write_latency(s->db, s->run_id, "alloc_pages_failed",
-	    &s->st.lat_failed, s->m->cpu_mhz, cause) != 0)
-		return -1;
-	for (i = 0; i < s->st.nr_failure_kinds; i++) {
-		const struct run_failure *f = &s->st.failures[i];
-
-		if (db_write_failure(s->db, s->run_id, f->order,
-		    gfp_format(f->gfp, buf, sizeof buf), f->node, f->count,
-		    cause) != 0)
-			return -1;
-	}
-	for (t = 0; t < OP_NR; t++) {
-		snprintf(buf, sizeof buf, "ops.%s", op_names[t]);
-		if (db_write_counter(s->db, s->run_id, buf,
-		    (double)s->st.op_count[t], cause) != 0)
-			return -1;
-	}
-	for (t = 0; t < RUN_SKIP_NR; t++) {
-		snprintf(buf, sizeof buf, "lenient.%s", run_skip_names[t]);
-		if (s->st.skipped[t] && db_write_counter(s->db, s->run_id, buf,
-		    (double)s->st.skipped[t], cause) != 0)
-			return -1;
-	}
-	for (t = 0; t < RUN_CAP_NR; t++) {
-		snprintf(buf, sizeof buf, "capture.%s", run_capture_names[t]);
-		if (s->st.captured[t] && db_write_counter(s->db, s->run_id, buf,
-		    (double)s->st.captured[t], cause) != 0)
-			return -1;
-	}
-	{
-		json_t *j = trace_stats_json(s);
-		int r = 0;
-
-		if (j != NULL)
-			r = db_counters_json(s, "trace", j, cause);
-		json_decref(j);
-		if (r != 0)
-			return -1;
-		if (s->replay != NULL) {
-			j = replay_json(s->replay, s->have_fidelity ?
-			    &s->fidelity : NULL);
-			r = db_counters_json(s, "replay", j, cause);
-			json_decref(j);
-			if (r != 0)
-				return -1;
-		}
-	}
-	if (s->st.lat_stall.count > 0 &&
-	    db_write_latency(s->db, s->run_id, "alloc_pages_stall",
-	    &s->st.lat_stall, s->m->cpu_mhz, cause) != 0)
-		return -1;
-	for (t = 0; t < 4; t++)
-		if (s->st.lat_slab[t].count > 0 &&
-		    db_write_latency(s->db, s->run_id, run_slab_path_names[t],
-		    &s->st.lat_slab[t], s->m->cpu_mhz, cause) != 0)
-			return -1;
-	if (s->pc != NULL) {
-		const struct pc_writer *w;
-		int nw;
-
-		for (t = 0; t < PC_LAT_NR; t++) {
-			const struct hist *h = pagecache_hist(s->pc,
-			    (enum pc_hist)t);
-
-			snprintf(buf, sizeof buf, "pagecache_%s",
-			    pc_hist_names[t]);
-			if (h->count > 0 && db_write_latency(s->db, s->run_id,
-			    buf, h, s->m->cpu_mhz, cause) != 0)
-				return -1;
-		}
-		w = pagecache_writers(s->pc, &nw);
-		for (t = 0; t < nw; t++) {
-			if (w[t].pages_dirtied == 0)
-				continue;
-			snprintf(buf, sizeof buf, "writer.cpu%d.pages_dirtied",
-			    (int)t);
-			if (db_write_counter(s->db, s->run_id, buf,
-			    (double)w[t].pages_dirtied, cause) != 0)
-				return -1;
-			snprintf(buf, sizeof buf, "writer.cpu%d.pauses",
-			    (int)t);
-			if (db_write_counter(s->db, s->run_id, buf,
-			    (double)w[t].pauses, cause) != 0)
-				return -1;
-			snprintf(buf, sizeof buf, "writer.cpu%d.pause_ns",
-			    (int)t);
-			if (db_write_counter(s->db, s->run_id, buf,
-			    (double)w[t].pause_ns, cause) != 0)
-				return -1;
-		}
-	}
-	for (t = 0; t < NR_VM_EVENT_ITEMS; t++) {
-		snprintf(buf, sizeof buf, "vmstat.%s", vm_event_names[t]);
-		if (db_write_counter(s->db, s->run_id, buf,
-		    (double)s->m->vm_events[t], cause) != 0)
-			return -1;
-	}
-	for (t = 0; t < s->m->nr_nodes; t++) {
-		snprintf(buf, sizeof buf, "node%d.reclaim_shortfall", t);
-		if (db_write_counter(s->db, s->run_id, buf,
-		    (double)s->m->nodes[t].reclaim_shortfall, cause) != 0)
-			return -1;
-	}
-	{
-		json_t *k = kmem_json(s), *c;
-		int r;
-
-		/* the per-cache list is in the slabinfo table */
-		c = json_object_get(k, "caches");
-		if (c != NULL)
-			json_object_del(k, "caches");
-		r = db_counters_json(s, "slab", k, cause);
-		json_decref(k);
-		if (r != 0)
-			return -1;
-	}
-	{
-		const char *names[SIM_VM_VALUES];
-		uint64_t v[SIM_VM_VALUES];
-		int k, n = vm_values(s, names, v);
-
-		for (k = 0; k < n; k++) {
-			snprintf(buf, sizeof buf, "vm.%s", names[k]);
-			if (db_write_counter(s->db, s->run_id, buf,
-			    (double)v[k], cause) != 0)
-				return -1;
-		}
-		n = s->pc != NULL ? pagecache_values(s->pc, names, v,
-		    SIM_VM_VALUES) : 0;
-		for (k = 0; k < n; k++) {
-			snprintf(buf, sizeof buf, "pagecache.%s", names[k]);
-			if (db_write_counter(s->db, s->run_id, buf,
-			    (double)v[k], cause) != 0)
-				return -1;
-		}
-	}
-	{
-		json_t *f = pagecache_fidelity_json(s);
-		int r = f != NULL ? db_counters_json(s, "pagecache.fidelity",
-		    f, cause) : 0;
-
-		json_decref(f);
-		if (r != 0)
-			return -1;
-	}
-	if (db_write_numa(s->db, s->run_id, s->m, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "alloc.stalls",
-	    (double)s->st.lat_stall.count, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "alloc.stall_cycles",
-	    (double)s->st.stall_cycles, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "alloc.direct_compactions",
-	    (double)s->st.nr_compacted, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "alloc.direct_reclaims",
-	    (double)s->st.nr_reclaimed, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "alloc.frees_of_failed",
-	    (double)s->st.frees_of_failed, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "capture.preexisting_freed",
-	    (double)s->st.preexisting_freed, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "kswapd.cycles",
-	    (double)s->st.kswapd_cycles, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "kcompactd.cycles",
-	    (double)s->st.kcompactd_cycles, cause) != 0)
-		return -1;
-	if (db_write_counter(s->db, s->run_id, "alloc.failures",
-	    (double)s->st.nr_failures, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "alloc.fallbacks",
-	    (double)s->st.fallbacks, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "alloc.remote",
-	    (double)s->st.remote_allocs, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "buddy.splits",
-	    (double)s->st.splits, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "buddy.merges",
-	    (double)s->st.merges, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "live_allocations",
-	    (double)s->live.len, cause) != 0 ||
-	    db_write_counter(s->db, s->run_id, "seed", (double)s->opt.seed,
-	    cause) != 0)
-		return -1;
-	return 0;
+	take_snapshot(s, s->q.now);
+	if (s->ts != NULL && s->ts->ops->stats != NULL)
+		tst = s->ts->ops->stats(s->ts);
+	if (s->replay != NULL)
+		replay = replay_json(s->replay, s->have_fidelity ?
+		    &s->fidelity : NULL);
+	if (s->slab != NULL)
+		slab_fid = slab_fidelity_json(s);
+	pc_fid = pagecache_fidelity_json(s);
+	memset(&src, 0, sizeof src);
+	src.m = s->m;
+	src.st = &s->st;
+	src.last = &s->snap;
+	src.op_names = op_names;
+	src.nr_op_types = OP_NR;
+	src.slab = s->slab;
+	src.pcpu = s->pcpu;
+	src.shadow = s->shadow != NULL;
+	src.pc = s->pc;
+	src.trace_stats = tst;
+	src.replay = replay;
+	src.slab_fidelity = slab_fid;
+	src.pagecache_fidelity = pc_fid;
+	src.captured = s->ts != NULL && s->ts->captured && s->replay == NULL;
+	src.lenient = s->opt.lenient;
+	src.live_allocations = s->live.len;
+	src.seed = s->opt.seed;
+	results_fini(&s->results);
+	results_collect(&s->results, &src);
+	s->have_results = true;
+	json_decref(replay);
+	json_decref(slab_fid);
+	json_decref(pc_fid);
 }
 
 int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
@@ -2284,11 +1968,13 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 	s->status = s->error ? "failed" : sim_interrupted ? "interrupted" :
 	    "complete";
 	sim_dump_end(s);
+	sim_collect(s);
 	if (db != NULL && s->error == 0) {
 		/* the final snapshot and the aggregates */
 		s->ops_since_snapshot = 1;
 		write_snapshot(s, s->q.now);
-		if (s->error == 0 && db_record_results(s, &dbcause) != 0)
+		if (s->error == 0 && results_write_db(&s->results, db,
+		    s->run_id, &dbcause) != 0)
 			sim_fail(s, dbcause);
 		if (s->error == 0 && db_txn_commit(db, &dbcause) != 0)
 			sim_fail(s, dbcause);
@@ -2326,263 +2012,39 @@ out_end:
 	return sim_interrupted ? 1 : 0;
 }
 
-static json_t *latency_json(const struct hist *h, const struct machine *m)
+json_t *sim_summary_json(struct sim *s)
 {
-	static const struct {
-		const char *name;
-		double p;
-	} pct[] = { { "p50", 50 }, { "p90", 90 }, { "p99", 99 },
-		    { "p99.9", 99.9 } };
-	json_t *o = json_object(), *ns = json_object();
-	size_t i;
-
-	json_object_set_new(o, "count", json_integer((json_int_t)h->count));
-	json_object_set_new(o, "mean", json_real(hist_mean(h)));
-	for (i = 0; i < ARRAY_SIZE(pct); i++) {
-		uint64_t v = hist_percentile(h, pct[i].p);
-
-		json_object_set_new(o, pct[i].name, json_integer((json_int_t)v));
-		json_object_set_new(ns, pct[i].name, json_real(
-		    (double)v * 1000.0 / m->cpu_mhz));
-	}
-	json_object_set_new(o, "max", json_integer((json_int_t)h->max));
-	json_object_set_new(ns, "mean", json_real(hist_mean(h) * 1000.0 /
-	    m->cpu_mhz));
-	json_object_set_new(ns, "max", json_real((double)h->max * 1000.0 /
-	    m->cpu_mhz));
-	json_object_set_new(o, "unit", json_string("cycles"));
-	json_object_set_new(o, "ns", ns);
-	return o;
-}
-
-json_t *sim_summary_json(const struct sim *s)
-{
-	const struct machine *m = s->m;
-	json_t *root = json_object(), *lat = json_object(), *ops = json_object();
-	json_t *frag = json_array(), *fail = json_object(), *byk = json_array();
-	json_t *len = json_object();
+	struct results hdr;
+	const struct results *parts[2];
 	struct rusage ru;
-	char buf[512];
-	size_t i;
-	int t;
+	json_t *j;
 
+	if (!s->have_results)
+		sim_collect(s);
+	results_init(&hdr);
 	if (s->db != NULL)
-		json_object_set_new(root, "run_id", json_integer(s->run_id));
-	json_object_set_new(root, "status", json_string(s->status));
-	json_object_set_new(root, "config", json_string(s->cfg->path));
-	json_object_set_new(root, "machine", json_string(s->cfg->name));
+		results_i64(&hdr, NULL, "run_id", s->run_id);
+	results_str(&hdr, "status", s->status);
+	results_str(&hdr, "config", s->cfg->path);
+	results_str(&hdr, "machine", s->cfg->name);
+	results_str(&hdr, "mode", sim_mode_names[s->opt.mode]);
 	if (s->ts != NULL) {
-		json_object_set_new(root, "trace", json_string(s->ts->path));
-		json_object_set_new(root, "trace_format",
-		    json_string(s->ts->format));
+		results_str(&hdr, "trace", s->ts->path);
+		results_str(&hdr, "trace_format", s->ts->format);
 	}
 	if (s->trace_sha256[0])
-		json_object_set_new(root, "trace_sha256",
-		    json_string(s->trace_sha256));
-	json_object_set_new(root, "events", json_integer((json_int_t)s->st.events));
-	json_object_set_new(root, "sim_cycles", json_integer((json_int_t)
+		results_str(&hdr, "trace_sha256", s->trace_sha256);
+	results_u64(&hdr, NULL, "events", s->st.events);
+	results_u64(&hdr, NULL, "sim_cycles", s->q.now);
+	results_u64(&hdr, NULL, "sim_ns", machine_cycles_to_ns(s->m,
 	    s->q.now));
-	json_object_set_new(root, "sim_ns", json_integer((json_int_t)
-	    machine_cycles_to_ns(m, s->q.now)));
-	json_object_set_new(root, "wall_seconds", json_real(s->wall_seconds));
-	json_object_set_new(root, "snapshots", json_integer((json_int_t)
-	    s->st.nr_snapshots));
+	results_real(&hdr, NULL, "wall_seconds", s->wall_seconds);
+	results_u64(&hdr, NULL, "snapshots", s->st.nr_snapshots);
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		json_object_set_new(root, "max_rss_kb", json_integer(
-		    (json_int_t)ru.ru_maxrss));
-	for (t = 0; t < OP_NR; t++) {
-		json_object_set_new(ops, op_names[t], json_integer(
-		    (json_int_t)s->st.op_count[t]));
-		if (s->st.lat[t].count > 0)
-			json_object_set_new(lat, op_names[t],
-			    latency_json(&s->st.lat[t], m));
-	}
-	if (s->st.lat_failed.count > 0)
-		json_object_set_new(lat, "alloc_pages_failed",
-		    latency_json(&s->st.lat_failed, m));
-	if (s->st.lat_stall.count > 0)
-		json_object_set_new(lat, "alloc_pages_stall",
-		    latency_json(&s->st.lat_stall, m));
-	for (t = 0; t < 4; t++)
-		if (s->st.lat_slab[t].count > 0)
-			json_object_set_new(lat, run_slab_path_names[t],
-			    latency_json(&s->st.lat_slab[t], m));
-	if (s->pc != NULL) {
-		for (t = 0; t < PC_LAT_NR; t++) {
-			const struct hist *h = pagecache_hist(s->pc,
-			    (enum pc_hist)t);
-
-			snprintf(buf, sizeof buf, "pagecache_%s",
-			    pc_hist_names[t]);
-			if (h->count > 0)
-				json_object_set_new(lat, buf,
-				    latency_json(h, m));
-		}
-	}
-	json_object_set_new(root, "ops", ops);
-	json_object_set_new(root, "latency", lat);
-
-	json_object_set_new(fail, "total", json_integer((json_int_t)
-	    s->st.nr_failures));
-	for (i = 0; i < s->st.nr_failure_kinds; i++) {
-		const struct run_failure *f = &s->st.failures[i];
-
-		json_array_append_new(byk, json_pack("{s:i, s:s, s:i, s:I}",
-		    "order", (int)f->order, "gfp",
-		    gfp_format(f->gfp, buf, sizeof buf), "node", f->node,
-		    "count", (json_int_t)f->count));
-	}
-	json_object_set_new(fail, "by_kind", byk);
-	json_object_set_new(fail, "frees_of_failed", json_integer(
-	    (json_int_t)s->st.frees_of_failed));
-	json_object_set_new(root, "failures", fail);
-	{
-		json_t *vm = json_object(), *numa = json_array();
-		int a, b;
-
-		for (t = 0; t < NR_VM_EVENT_ITEMS; t++)
-			json_object_set_new(vm, vm_event_names[t], json_integer(
-			    (json_int_t)m->vm_events[t]));
-		json_object_set_new(root, "vmstat", vm);
-		for (a = 0; a < m->nr_nodes; a++) {
-			json_t *row = json_array();
-
-			for (b = 0; b < m->nr_nodes; b++)
-				json_array_append_new(row, json_integer(
-				    (json_int_t)m->node_allocs[(uint64_t)a *
-				    (uint64_t)m->nr_nodes + (uint64_t)b]));
-			json_array_append_new(numa, row);
-		}
-		json_object_set_new(root, "node_allocs", numa);
-	}
-	if (s->slab != NULL)
-		json_object_set_new(root, "slab", kmem_json((struct sim *)s));
-	if (s->pc != NULL) {
-		const struct pc_writer *w;
-		json_t *wa = json_array(), *po = json_object(), *fid;
-		const char *names[SIM_VM_VALUES];
-		uint64_t v[SIM_VM_VALUES];
-		int nw, k, n;
-
-		n = pagecache_values(s->pc, names, v, SIM_VM_VALUES);
-		for (k = 0; k < n; k++)
-			json_object_set_new(po, names[k], json_integer(
-			    (json_int_t)v[k]));
-		if ((fid = pagecache_fidelity_json((struct sim *)s)) != NULL)
-			json_object_set_new(po, "fidelity", fid);
-		json_object_set_new(root, "pagecache", po);
-
-		w = pagecache_writers(s->pc, &nw);
-		for (t = 0; t < nw; t++)
-			if (w[t].pages_dirtied > 0)
-				json_array_append_new(wa, json_pack(
-				    "{s:i, s:I, s:I, s:I}", "cpu", (int)t,
-				    "pages_dirtied",
-				    (json_int_t)w[t].pages_dirtied, "pauses",
-				    (json_int_t)w[t].pauses, "pause_ns",
-				    (json_int_t)w[t].pause_ns));
-		json_object_set_new(root, "writers", wa);
-	}
-	{
-		const char *names[SIM_VM_VALUES];
-		uint64_t v[SIM_VM_VALUES];
-		int k, n = vm_values(s, names, v);
-		json_t *vm = json_object();
-
-		for (k = 0; k < n; k++)
-			json_object_set_new(vm, names[k], json_integer(
-			    (json_int_t)v[k]));
-		json_object_set_new(vm, "shootdown_cycles", json_integer(
-		    (json_int_t)s->st.shootdown_cycles));
-		json_object_set_new(root, "vm", vm);
-	}
-	json_object_set_new(root, "fallbacks", json_integer((json_int_t)
-	    s->st.fallbacks));
-	json_object_set_new(root, "remote_allocations", json_integer(
-	    (json_int_t)s->st.remote_allocs));
-	json_object_set_new(root, "live_allocations", json_integer(
-	    (json_int_t)s->live.len));
-
-	for (i = 0; i < (size_t)m->nr_zones; i++) {
-		const struct zone *z = m->zones[i];
-		json_t *zj = json_object(), *unusable = json_array();
-		json_t *extfrag = json_array(), *nr_free = json_array();
-		uint64_t counts[NR_ORDERS_MAX];
-		struct contig_page_info info;
-		unsigned o;
-
-		for (o = 0; o <= m->max_order; o++)
-			counts[o] = z->free_area[o].nr_free;
-		for (o = 0; o <= m->max_order; o++) {
-			frag_fill_contig_page_info(counts, m->max_order + 1, o,
-			    &info);
-			json_array_append_new(nr_free, json_integer(
-			    (json_int_t)counts[o]));
-			json_array_append_new(unusable, json_real(
-			    frag_unusable_free_index(o, &info) / 1000.0));
-			json_array_append_new(extfrag, json_real(
-			    frag_fragmentation_index(o, m->max_order, &info) /
-			    1000.0));
-		}
-		json_object_set_new(zj, "node", json_integer(z->node));
-		json_object_set_new(zj, "zone", json_string(
-		    zone_names[z->type]));
-		json_object_set_new(zj, "free_pages", json_integer(
-		    (json_int_t)z->free_pages));
-		json_object_set_new(zj, "managed_pages", json_integer(
-		    (json_int_t)z->managed_pages));
-		json_object_set_new(zj, "nr_free", nr_free);
-		{
-			json_t *pb = json_object(), *mx = json_object();
-			int mt;
-
-			for (mt = 0; mt < MIGRATE_TYPES; mt++) {
-				json_object_set_new(pb, migratetype_names[mt],
-				    json_integer((json_int_t)
-				    z->nr_pageblocks[mt]));
-				json_object_set_new(mx, migratetype_names[mt],
-				    json_integer((json_int_t)
-				    z->nr_mixed_pageblocks[mt]));
-			}
-			json_object_set_new(zj, "pageblocks", pb);
-			json_object_set_new(zj, "mixed_pageblocks", mx);
-			json_object_set_new(zj, "pcp_pages", json_integer(
-			    (json_int_t)z->pcp_pages));
-			json_object_set_new(zj, "watermark_boost", json_integer(
-			    (json_int_t)z->watermark_boost));
-		}
-		json_object_set_new(zj, "unusable_index", unusable);
-		json_object_set_new(zj, "extfrag_index", extfrag);
-		json_array_append_new(frag, zj);
-	}
-	json_object_set_new(root, "zones", frag);
-	json_object_set_new(root, "mode", json_string(
-	    sim_mode_names[s->opt.mode]));
-	{
-		json_t *j = trace_stats_json(s), *cap = json_object();
-
-		if (j != NULL)
-			json_object_set_new(root, "trace_stats", j);
-		if (s->replay != NULL)
-			json_object_set_new(root, "replay", replay_json(
-			    s->replay, s->have_fidelity ? &s->fidelity : NULL));
-		if (s->ts != NULL && s->ts->captured && s->replay == NULL) {
-			for (t = 0; t < RUN_CAP_NR; t++)
-				json_object_set_new(cap, run_capture_names[t],
-				    json_integer((json_int_t)s->st.captured[t]));
-			json_object_set_new(cap, "preexisting_freed",
-			    json_integer((json_int_t)s->st.preexisting_freed));
-			json_object_set_new(root, "capture", cap);
-		} else {
-			json_decref(cap);
-		}
-	}
-	for (t = 0; t < RUN_SKIP_NR; t++)
-		json_object_set_new(len, run_skip_names[t], json_integer(
-		    (json_int_t)s->st.skipped[t]));
-	if (s->opt.lenient)
-		json_object_set_new(root, "skipped", len);
-	else
-		json_decref(len);
-	return root;
+		results_i64(&hdr, NULL, "max_rss_kb", ru.ru_maxrss);
+	parts[0] = &hdr;
+	parts[1] = &s->results;
+	j = results_json(parts, 2);
+	results_fini(&hdr);
+	return j;
 }

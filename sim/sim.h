@@ -70,6 +70,6 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 
 /* The run's summary: latency percentiles per op, final fragmentation per
  * zone, failures, counters.  New reference. */
-json_t *sim_summary_json(const struct sim *s);
+json_t *sim_summary_json(struct sim *s);
 
 #endif /* KMSIM_SIM_H */

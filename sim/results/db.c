@@ -38,7 +38,6 @@
 
 #include "results/db.h"
 #include "kmsim.h"
-#include "mm/slab.h"
 
 /*
  * The parameters of a run of a sweep (kmsim-sweep(1) writes them; empty
@@ -958,45 +957,36 @@ out_rollback:
 }
 
 /* One zone of a snapshot: buddyinfo and fragmentation per order, then
- * the zone's counters. */
+ * the zone's counters and its pageblocks per migratetype. */
 static int db_write_zone(struct db *db, int64_t snapshot_id, int64_t run_id,
-    const struct machine *m, const struct zone *z, const char *what,
-    char **cause)
+    const struct snapshot *snap, const struct snapshot_zone *z,
+    const char *what, char **cause)
 {
 	sqlite3_stmt *st;
-	uint64_t nr_free[NR_ORDERS_MAX];
-	unsigned nr_orders = m->max_order + 1, o, w;
+	unsigned o, w;
 	const char *name = zone_names[z->type];
-	struct contig_page_info info;
-
-	for (o = 0; o < nr_orders; o++)
-		nr_free[o] = z->free_area[o].nr_free;
 
 	st = db->stmt[DB_BUDDYINFO_INSERT];
-	for (o = 0; o < nr_orders; o++) {
+	for (o = 0; o < snap->nr_orders; o++) {
 		sqlite3_bind_int64(st, 1, snapshot_id);
 		sqlite3_bind_int64(st, 2, run_id);
 		sqlite3_bind_int(st, 3, z->node);
 		db_bind_text(st, 4, name);
 		sqlite3_bind_int(st, 5, (int)o);
-		db_bind_u64(st, 6, nr_free[o]);
+		db_bind_u64(st, 6, z->nr_free[o]);
 		if (db_step(db, DB_BUDDYINFO_INSERT, what, cause) != 0)
 			return -1;
 	}
 
-	/* As mm/vmstat.c:unusable_show_print() and extfrag_show_print():
-	 * the contig info is filled with the order itself as suitable. */
 	st = db->stmt[DB_FRAGMENTATION_INSERT];
-	for (o = 0; o < nr_orders; o++) {
-		frag_fill_contig_page_info(nr_free, nr_orders, o, &info);
+	for (o = 0; o < snap->nr_orders; o++) {
 		sqlite3_bind_int64(st, 1, snapshot_id);
 		sqlite3_bind_int64(st, 2, run_id);
 		sqlite3_bind_int(st, 3, z->node);
 		db_bind_text(st, 4, name);
 		sqlite3_bind_int(st, 5, (int)o);
-		sqlite3_bind_int(st, 6, frag_unusable_free_index(o, &info));
-		sqlite3_bind_int(st, 7,
-		    frag_fragmentation_index(o, m->max_order, &info));
+		sqlite3_bind_int(st, 6, z->unusable[o]);
+		sqlite3_bind_int(st, 7, z->extfrag[o]);
 		if (db_step(db, DB_FRAGMENTATION_INSERT, what, cause) != 0)
 			return -1;
 	}
@@ -1006,7 +996,7 @@ static int db_write_zone(struct db *db, int64_t snapshot_id, int64_t run_id,
 	sqlite3_bind_int64(st, 2, run_id);
 	sqlite3_bind_int(st, 3, z->node);
 	db_bind_text(st, 4, name);
-	db_bind_u64(st, 5, z->zone_start_pfn);
+	db_bind_u64(st, 5, z->start_pfn);
 	db_bind_u64(st, 6, z->free_pages);
 	db_bind_u64(st, 7, z->managed_pages);
 	db_bind_u64(st, 8, z->present_pages);
@@ -1017,30 +1007,55 @@ static int db_write_zone(struct db *db, int64_t snapshot_id, int64_t run_id,
 	if (db_step(db, DB_ZONE_INSERT, what, cause) != 0)
 		return -1;
 
-	/* mm/vmstat.c:pagetypeinfo_showblockcount_print() and the mixed
-	 * counts of page_owner, with the free pages on each type's lists */
 	st = db->stmt[DB_PAGETYPEINFO_INSERT];
 	for (w = 0; w < MIGRATE_TYPES; w++) {
-		uint64_t free_pages = 0;
-
-		for (o = 0; o < nr_orders && o < NR_ORDERS_MAX; o++)
-			free_pages += z->free_area[o].nr_free_mt[w] << o;
 		sqlite3_bind_int64(st, 1, snapshot_id);
 		sqlite3_bind_int64(st, 2, run_id);
 		sqlite3_bind_int(st, 3, z->node);
 		db_bind_text(st, 4, name);
 		db_bind_text(st, 5, migratetype_names[w]);
-		db_bind_u64(st, 6, z->nr_pageblocks[w]);
-		db_bind_u64(st, 7, z->nr_mixed_pageblocks[w]);
-		db_bind_u64(st, 8, free_pages);
+		db_bind_u64(st, 6, z->pageblocks[w]);
+		db_bind_u64(st, 7, z->mixed_pageblocks[w]);
+		db_bind_u64(st, 8, z->free_mt_pages[w]);
 		if (db_step(db, DB_PAGETYPEINFO_INSERT, what, cause) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-int db_write_snapshot(struct db *db, int64_t run_id, const struct machine *m,
-    uint64_t sim_cycles, uint64_t sim_ns, char **cause)
+/* The caches' slabinfo rows of the latest snapshot. */
+static int db_write_slabs(struct db *db, int64_t run_id,
+    const struct snapshot *snap, const char *what, char **cause)
+{
+	sqlite3_stmt *st = db->stmt[DB_SLABINFO_INSERT];
+	size_t i;
+
+	for (i = 0; i < snap->nr_slabs; i++) {
+		const struct snapshot_slab *c = &snap->slabs[i];
+		const struct slab_info *in = &c->info;
+
+		if (in->num_slabs == 0 && c->bytes_requested == 0)
+			continue;
+		sqlite3_bind_int64(st, 1, run_id);
+		db_bind_text(st, 2, c->name);
+		db_bind_u64(st, 3, in->active_objs);
+		db_bind_u64(st, 4, in->num_objs);
+		sqlite3_bind_int(st, 5, (int)in->objsize);
+		sqlite3_bind_int(st, 6, (int)in->objperslab);
+		sqlite3_bind_int(st, 7, (int)in->pagesperslab);
+		db_bind_u64(st, 8, in->active_slabs);
+		db_bind_u64(st, 9, in->num_slabs);
+		db_bind_u64(st, 10, c->bytes_requested);
+		db_bind_u64(st, 11, c->bytes_allocated);
+		db_bind_u64(st, 12, in->slab_bytes);
+		if (db_step(db, DB_SLABINFO_INSERT, what, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int db_write_snapshot(struct db *db, int64_t run_id,
+    const struct snapshot *snap, char **cause)
 {
 	static const char what[] = "writing a snapshot";
 	sqlite3_stmt *st;
@@ -1048,7 +1063,7 @@ int db_write_snapshot(struct db *db, int64_t run_id, const struct machine *m,
 	bool own;
 	int i, failed = 1;
 
-	assert(m->max_order < NR_ORDERS_MAX);
+	assert(snap->nr_orders <= NR_ORDERS_MAX);
 	if (db_write_start(db, &own, what, cause) != 0)
 		return -1;
 
@@ -1065,15 +1080,15 @@ int db_write_snapshot(struct db *db, int64_t run_id, const struct machine *m,
 	st = db->stmt[DB_SNAPSHOT_INSERT];
 	sqlite3_bind_int64(st, 1, run_id);
 	sqlite3_bind_int64(st, 2, seq);
-	db_bind_u64(st, 3, sim_cycles);
-	db_bind_u64(st, 4, sim_ns);
+	db_bind_u64(st, 3, snap->cycles);
+	db_bind_u64(st, 4, snap->ns);
 	if (db_step(db, DB_SNAPSHOT_INSERT, what, cause) != 0)
 		goto out_finish;
 	snapshot_id = sqlite3_last_insert_rowid(db->sq);
 
-	for (i = 0; i < m->nr_zones; i++) {
-		if (db_write_zone(db, snapshot_id, run_id, m, m->zones[i],
-		    what, cause) != 0)
+	for (i = 0; i < snap->nr_zones; i++) {
+		if (db_write_zone(db, snapshot_id, run_id, snap,
+		    &snap->zones[i], what, cause) != 0)
 			goto out_finish;
 	}
 	st = db->stmt[DB_VMSTAT_INSERT];
@@ -1081,40 +1096,43 @@ int db_write_snapshot(struct db *db, int64_t run_id, const struct machine *m,
 		sqlite3_bind_int64(st, 1, snapshot_id);
 		sqlite3_bind_int64(st, 2, run_id);
 		db_bind_text(st, 3, vm_event_names[i]);
-		db_bind_u64(st, 4, m->vm_events[i]);
+		db_bind_u64(st, 4, snap->vm_events[i]);
 		if (db_step(db, DB_VMSTAT_INSERT, what, cause) != 0)
 			goto out_finish;
 	}
-	failed = 0;
-
-out_finish:
-	return db_write_finish(db, own, failed, what, cause);
-}
-
-int db_write_values(struct db *db, int64_t run_id, const char *const *names,
-    const uint64_t *values, int n, char **cause)
-{
-	static const char what[] = "writing counters of a snapshot";
-	sqlite3_stmt *st = db->stmt[DB_VMSTAT_INSERT_LAST];
-	bool own;
-	int i, failed = 1;
-
-	if (db_write_start(db, &own, what, cause) != 0)
-		return -1;
-	for (i = 0; i < n; i++) {
+	if (db_write_slabs(db, run_id, snap, what, cause) != 0)
+		goto out_finish;
+	/* the vmalloc, TLB, highmem and page cache figures: more rows of
+	 * the snapshot's vmstat */
+	st = db->stmt[DB_VMSTAT_INSERT_LAST];
+	for (i = 0; i < snap->nr_values; i++) {
 		sqlite3_bind_int64(st, 1, run_id);
-		db_bind_text(st, 2, names[i]);
-		db_bind_u64(st, 3, values[i]);
+		db_bind_text(st, 2, snap->value_names[i]);
+		db_bind_u64(st, 3, snap->values[i]);
 		if (db_step(db, DB_VMSTAT_INSERT_LAST, what, cause) != 0)
 			goto out_finish;
 	}
 	failed = 0;
+
 out_finish:
 	return db_write_finish(db, own, failed, what, cause);
 }
 
-int db_write_numa(struct db *db, int64_t run_id, const struct machine *m,
-    char **cause)
+int db_write_slabinfo(struct db *db, int64_t run_id,
+    const struct snapshot *snap, char **cause)
+{
+	static const char what[] = "writing slabinfo";
+	bool own;
+	int failed;
+
+	if (db_write_start(db, &own, what, cause) != 0)
+		return -1;
+	failed = db_write_slabs(db, run_id, snap, what, cause) != 0;
+	return db_write_finish(db, own, failed, what, cause);
+}
+
+int db_write_numa(struct db *db, int64_t run_id, int nr_nodes,
+    const uint64_t *node_allocs, char **cause)
 {
 	static const char what[] = "writing allocations per node pair";
 	sqlite3_stmt *st = db->stmt[DB_NUMA_INSERT];
@@ -1123,10 +1141,10 @@ int db_write_numa(struct db *db, int64_t run_id, const struct machine *m,
 
 	if (db_write_start(db, &own, what, cause) != 0)
 		return -1;
-	for (a = 0; a < m->nr_nodes; a++) {
-		for (b = 0; b < m->nr_nodes; b++) {
-			uint64_t n = m->node_allocs[(uint64_t)a *
-			    (uint64_t)m->nr_nodes + (uint64_t)b];
+	for (a = 0; a < nr_nodes; a++) {
+		for (b = 0; b < nr_nodes; b++) {
+			uint64_t n = node_allocs[(uint64_t)a *
+			    (uint64_t)nr_nodes + (uint64_t)b];
 
 			if (n == 0)
 				continue;
@@ -1137,45 +1155,6 @@ int db_write_numa(struct db *db, int64_t run_id, const struct machine *m,
 			if (db_step(db, DB_NUMA_INSERT, what, cause) != 0)
 				goto out_finish;
 		}
-	}
-	failed = 0;
-out_finish:
-	return db_write_finish(db, own, failed, what, cause);
-}
-
-int db_write_slabinfo(struct db *db, int64_t run_id,
-    const struct slab_world *w, char **cause)
-{
-	static const char what[] = "writing slabinfo";
-	sqlite3_stmt *st = db->stmt[DB_SLABINFO_INSERT];
-	bool own;
-	int i, failed = 1;
-
-	if (w == NULL)
-		return 0;
-	if (db_write_start(db, &own, what, cause) != 0)
-		return -1;
-	for (i = 0; i < w->nr_caches; i++) {
-		const struct kmem_cache *c = w->caches[i];
-		struct slab_info in;
-
-		slab_get_info(w, c, &in);
-		if (in.num_slabs == 0 && c->bytes_requested == 0)
-			continue;
-		sqlite3_bind_int64(st, 1, run_id);
-		db_bind_text(st, 2, c->name);
-		db_bind_u64(st, 3, in.active_objs);
-		db_bind_u64(st, 4, in.num_objs);
-		sqlite3_bind_int(st, 5, (int)in.objsize);
-		sqlite3_bind_int(st, 6, (int)in.objperslab);
-		sqlite3_bind_int(st, 7, (int)in.pagesperslab);
-		db_bind_u64(st, 8, in.active_slabs);
-		db_bind_u64(st, 9, in.num_slabs);
-		db_bind_u64(st, 10, c->bytes_requested);
-		db_bind_u64(st, 11, c->bytes_allocated);
-		db_bind_u64(st, 12, in.slab_bytes);
-		if (db_step(db, DB_SLABINFO_INSERT, what, cause) != 0)
-			goto out_finish;
 	}
 	failed = 0;
 out_finish:

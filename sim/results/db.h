@@ -11,8 +11,8 @@
 
 #include <stdint.h>
 
-#include "machine.h"
 #include "results/metrics.h"
+#include "results/snapshot.h"
 
 #define DB_SCHEMA_VERSION 1
 /* How long a writer waits for another process's transaction (a sweep runs
@@ -87,10 +87,12 @@ int db_txn_rollback(struct db *db);
 
 /* A snapshot: one `snapshots` row (seq 0, 1, ... per run), then per
  * populated zone its buddyinfo (per order), fragmentation indices (per
- * order) and zone counters.  db_run_end() marks the run's last snapshot
- * is_final. */
-int db_write_snapshot(struct db *db, int64_t run_id, const struct machine *m,
-    uint64_t sim_cycles, uint64_t sim_ns, char **cause);
+ * order), zone counters and pageblocks per migratetype; the vmstat
+ * events, the caches' slabinfo rows, and the vmalloc, TLB, highmem and
+ * page cache figures as more vmstat rows.  db_run_end() marks the run's
+ * last snapshot is_final. */
+int db_write_snapshot(struct db *db, int64_t run_id,
+    const struct snapshot *snap, char **cause);
 /* Latency of one op type: summary row (count, min, mean, p50, p90, p99,
  * p99.9, max, in cycles and, if cpu_mhz is not 0, ns) and the histogram's
  * non-empty buckets.  Replaces what an earlier call wrote for the op. */
@@ -100,19 +102,15 @@ int db_write_latency(struct db *db, int64_t run_id, const char *op,
  * the row's count (one call per failure, or one per key with a total). */
 int db_write_failure(struct db *db, int64_t run_id, unsigned order,
     const char *gfp, int node, uint64_t count, char **cause);
+/* Only the caches' slabinfo rows of snap, for the run's latest snapshot. */
+int db_write_slabinfo(struct db *db, int64_t run_id,
+    const struct snapshot *snap, char **cause);
+/* The allocations per (requesting node, serving node) pair: node_allocs
+ * is the nr_nodes x nr_nodes matrix, row by requesting node. */
+int db_write_numa(struct db *db, int64_t run_id, int nr_nodes,
+    const uint64_t *node_allocs, char **cause);
 /* Named run-level counters ("ops.alloc_pages", "lenient.skipped", ...):
  * sets the value (a later call for the same name replaces it). */
-struct slab_world;
-/* The caches' slabinfo rows for the run's latest snapshot. */
-int db_write_slabinfo(struct db *db, int64_t run_id,
-    const struct slab_world *w, char **cause);
-/* More name/value rows in the vmstat table of the run's latest
- * snapshot (the vmalloc, TLB and highmem figures). */
-int db_write_values(struct db *db, int64_t run_id, const char *const *names,
-    const uint64_t *values, int n, char **cause);
-/* The allocations per (requesting node, serving node) pair. */
-int db_write_numa(struct db *db, int64_t run_id, const struct machine *m,
-    char **cause);
 int db_write_counter(struct db *db, int64_t run_id, const char *name,
     double value, char **cause);
 /*

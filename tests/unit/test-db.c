@@ -239,6 +239,21 @@ static const struct db_run_info test_info = {
 	.start_time = 1700000000.5,
 };
 
+/* A snapshot of m at (cycles, ns) into the database. */
+static int write_snap(struct db *db, int64_t run_id, const struct machine *m,
+    uint64_t cycles, uint64_t ns, char **cause)
+{
+	struct snapshot snap;
+	struct snapshot_src src = { .m = m };
+	int rc;
+
+	snapshot_init(&snap);
+	snapshot_take(&snap, &src, cycles, ns);
+	rc = db_write_snapshot(db, run_id, &snap, cause);
+	snapshot_fini(&snap);
+	return rc;
+}
+
 static struct hist *hist_new(void)
 {
 	struct hist *h = malloc(sizeof *h);
@@ -282,7 +297,15 @@ static int write_slab(struct db *db, int64_t run_id, char **cause)
 		if (kmalloc(w, 100, GFP_KERNEL, 0, &h, &kc, &res, cause) != 0 ||
 		    h == SLAB_HANDLE_NONE)
 			goto out;
-	rc = db_write_slabinfo(db, run_id, w, cause);
+	{
+		struct snapshot snap;
+		struct snapshot_src src = { .m = m, .slab = w };
+
+		snapshot_init(&snap);
+		snapshot_take(&snap, &src, 0, 0);
+		rc = db_write_slabinfo(db, run_id, &snap, cause);
+		snapshot_fini(&snap);
+	}
 out:
 	if (rc != 0 && *cause == NULL)
 		*cause = xstrdup("a slab allocation failed");
@@ -320,7 +343,7 @@ static int populate(const char *path)
 	/* Snapshot 0, then the DMA32 zone changes (its order-3 block is
 	 * split), snapshot 1: each in the caller's transaction. */
 	if (db_txn_begin(db, &cause) != 0 ||
-	    db_write_snapshot(db, r1, &t.m, 1000, 500, &cause) != 0 ||
+	    write_snap(db, r1, &t.m, 1000, 500, &cause) != 0 ||
 	    db_txn_commit(db, &cause) != 0)
 		goto out_close;
 	t.m.vm_events[PGALLOC] += 1000;
@@ -328,7 +351,7 @@ static int populate(const char *path)
 	t.z[0].free_area[3].nr_free = 0;
 	t.z[0].free_area[2].nr_free = 4;
 	if (db_txn_begin(db, &cause) != 0 ||
-	    db_write_snapshot(db, r1, &t.m, 3000000, 1500000, &cause) != 0 ||
+	    write_snap(db, r1, &t.m, 3000000, 1500000, &cause) != 0 ||
 	    /* Written twice: the second replaces the first. */
 	    db_write_latency(db, r1, "alloc_pages", small, 2000, &cause) ||
 	    db_write_latency(db, r1, "alloc_pages", h, 2000, &cause) ||
@@ -339,7 +362,7 @@ static int populate(const char *path)
 	    db_write_counter(db, r1, "ops.alloc_pages", 1000, &cause) ||
 	    db_write_counter(db, r1, "ops.alloc_pages", 1001, &cause) ||
 	    db_write_counter(db, r1, "lenient.skipped", 0, &cause) ||
-	    db_write_numa(db, r1, &t.m, &cause) ||
+	    db_write_numa(db, r1, t.m.nr_nodes, t.m.node_allocs, &cause) ||
 	    write_slab(db, r1, &cause) != 0 ||
 	    db_txn_commit(db, &cause) != 0)
 		goto out_close;
@@ -353,7 +376,7 @@ static int populate(const char *path)
 
 	/* Run 2 fails; outside any transaction each write is its own. */
 	if (db_run_begin(db, &test_info, &r2, &cause) != 0 ||
-	    db_write_snapshot(db, r2, &t.m, 10, 5, &cause) != 0)
+	    write_snap(db, r2, &t.m, 10, 5, &cause) != 0)
 		goto out_close;
 	end.status = "failed";
 	end.error = "traces/bad.yaml:3:7: unknown op 'alloc_page'";
@@ -362,7 +385,7 @@ static int populate(const char *path)
 
 	/* Run 3 never ends. */
 	if (db_run_begin(db, &test_info, &r3, &cause) != 0 ||
-	    db_write_snapshot(db, r3, &t.m, 20, 10, &cause) != 0)
+	    write_snap(db, r3, &t.m, 20, 10, &cause) != 0)
 		goto out_close;
 	db_close(db);
 	free(h);
@@ -594,9 +617,9 @@ TEST(two_runs_share_a_file)
 	ASSERT_EQ(db_run_begin(a, &test_info, &ra, &cause), 0);
 	ASSERT_EQ(db_run_begin(b, &test_info, &rb, &cause), 0);
 	ASSERT_NE(ra, rb);
-	ASSERT_EQ(db_write_snapshot(a, ra, &t.m, 1, 1, &cause), 0);
-	ASSERT_EQ(db_write_snapshot(b, rb, &t.m, 2, 1, &cause), 0);
-	ASSERT_EQ(db_write_snapshot(a, ra, &t.m, 3, 2, &cause), 0);
+	ASSERT_EQ(write_snap(a, ra, &t.m, 1, 1, &cause), 0);
+	ASSERT_EQ(write_snap(b, rb, &t.m, 2, 1, &cause), 0);
+	ASSERT_EQ(write_snap(a, ra, &t.m, 3, 2, &cause), 0);
 	ASSERT_EQ(db_write_counter(a, ra, "x", 1, &cause), 0);
 	ASSERT_EQ(db_write_counter(b, rb, "x", 2, &cause), 0);
 	db_close(a);
@@ -664,11 +687,11 @@ TEST(unfinished_run_stays_running)
 	sqlite3_close(c);
 
 	ASSERT_EQ(db_txn_begin(db, &cause), 0);
-	ASSERT_EQ(db_write_snapshot(db, run, &t.m, 1, 1, &cause), 0);
+	ASSERT_EQ(write_snap(db, run, &t.m, 1, 1, &cause), 0);
 	ASSERT_EQ(db_txn_commit(db, &cause), 0);
 	/* Never committed: gone after close. */
 	ASSERT_EQ(db_txn_begin(db, &cause), 0);
-	ASSERT_EQ(db_write_snapshot(db, run, &t.m, 2, 2, &cause), 0);
+	ASSERT_EQ(write_snap(db, run, &t.m, 2, 2, &cause), 0);
 	db_close(db);
 
 	db = db_open(path, &cause);
@@ -708,10 +731,10 @@ TEST(sigkill_leaves_running_and_committed_data)
 		if (db == NULL ||
 		    db_run_begin(db, &test_info, &run, &cause) != 0 ||
 		    db_txn_begin(db, &cause) != 0 ||
-		    db_write_snapshot(db, run, &t.m, 1, 1, &cause) != 0 ||
+		    write_snap(db, run, &t.m, 1, 1, &cause) != 0 ||
 		    db_txn_commit(db, &cause) != 0 ||
 		    db_txn_begin(db, &cause) != 0 ||
-		    db_write_snapshot(db, run, &t.m, 2, 2, &cause) != 0)
+		    write_snap(db, run, &t.m, 2, 2, &cause) != 0)
 			_exit(1);
 		raise(SIGKILL);
 		_exit(2);
@@ -932,7 +955,7 @@ TEST(misuse_is_refused)
 	ASSERT_EQ(db_txn_rollback(db), 0);
 
 	/* A snapshot of a run that does not exist. */
-	ASSERT_EQ(db_write_snapshot(db, run + 100, &t.m, 1, 1, &cause), -1);
+	ASSERT_EQ(write_snap(db, run + 100, &t.m, 1, 1, &cause), -1);
 	ASSERT_CONTAINS(cause, "FOREIGN KEY");
 	free(cause);
 	cause = NULL;
@@ -971,7 +994,7 @@ TEST(write_failure_is_an_error)
 	db = db_open(path, &cause);
 	ASSERT(db != NULL);
 	ASSERT_EQ(db_run_begin(db, &test_info, &run, &cause), 0);
-	ASSERT_EQ(db_write_snapshot(db, run, &t.m, 1, 1, &cause), 0);
+	ASSERT_EQ(write_snap(db, run, &t.m, 1, 1, &cause), 0);
 
 	/* The file may not grow past its current size: a full disk. */
 	conn = db_connection(db);
@@ -983,7 +1006,7 @@ TEST(write_failure_is_an_error)
 
 	ASSERT_EQ(db_txn_begin(db, &cause), 0);
 	for (i = 0; i < 10000; i++) {
-		rc = db_write_snapshot(db, run, &t.m, 10 + (uint64_t)i, 1,
+		rc = write_snap(db, run, &t.m, 10 + (uint64_t)i, 1,
 		    &cause);
 		if (rc != 0)
 			break;
@@ -1060,20 +1083,20 @@ TEST(failed_snapshot_leaves_nothing)
 
 	/* Inside the caller's transaction. */
 	ASSERT_EQ(db_txn_begin(db, &cause), 0);
-	ASSERT_EQ(db_write_snapshot(db, run, &t.m, 1, 1, &cause), -1);
+	ASSERT_EQ(write_snap(db, run, &t.m, 1, 1, &cause), -1);
 	ASSERT_CONTAINS(cause, "writing a snapshot: injected failure");
 	free(cause);
 	cause = NULL;
 	ASSERT_EQ(db_write_counter(db, run, "still.in.txn", 1, &cause), 0);
 	ASSERT_EQ(db_txn_commit(db, &cause), 0);
 	/* Outside one. */
-	ASSERT_EQ(db_write_snapshot(db, run, &t.m, 2, 2, &cause), -1);
+	ASSERT_EQ(write_snap(db, run, &t.m, 2, 2, &cause), -1);
 	free(cause);
 	cause = NULL;
 
 	ASSERT_EQ(sqlite3_exec(conn, "DROP TRIGGER fail_zone", NULL, NULL,
 	    NULL), SQLITE_OK);
-	ASSERT_EQ(db_write_snapshot(db, run, &t.m, 3, 3, &cause), 0);
+	ASSERT_EQ(write_snap(db, run, &t.m, 3, 3, &cause), 0);
 	db_close(db);
 
 	c = peek_open(path);
