@@ -1,8 +1,9 @@
 /*
  * sim.c - one simulation run.  The trace is read one op at a time: a
  * single "trace cursor" event sits in the event queue at the time of the
- * next op, beside the engines' own events (metric snapshots now; kswapd,
- * flusher and friends later), so memory does not grow with the trace.
+ * next op, beside the engines' own events (metric snapshots, kswapd,
+ * kcompactd, the flusher, I/O completions), so memory does not grow with
+ * the trace.
  *
  * Time: an op with a timestamp is issued at that time (relative to the
  * first timestamp of the trace); an op without one is issued when the
@@ -54,21 +55,6 @@ static const char *manifest_marker(const struct bundle *b, const char *key,
 
 	return m != NULL ? m : fallback;
 }
-
-/* A background actor of one node (kswapd, kcompactd) as an event. */
-struct sim_actor {
-	struct evq_event ev;
-	struct sim *s;
-	int node;
-};
-
-/*
- * How long a woken kernel thread takes to run (a wake-up plus a context
- * switch on an idle CPU, ~10 us), and kcompactd's proactive period
- * (mm/compaction.c:HPAGE_FRAG_CHECK_INTERVAL_MSEC).
- */
-#define SIM_WAKE_NS		10000
-#define SIM_PROACTIVE_NS	(500 * 1000 * 1000)
 
 /* What an entry of the object table is. */
 enum sim_obj_kind {
@@ -146,11 +132,6 @@ struct sim {
 	struct idtab vsize;		/* vmalloc'd object key -> bytes */
 	struct tlb *tlb;
 	struct highmem *hm;
-
-	/* background actors (simulate mode) */
-	struct sim_actor *kswapd, *kcompactd;
-	struct evq_event proactive;
-	unsigned *proactive_defer;	/* per node */
 
 	/* replay */
 	struct replay *replay;
@@ -282,9 +263,6 @@ void sim_destroy(struct sim *s)
 	evq_fini(&s->q);
 	idtab_fini(&s->live);
 	idtab_fini(&s->failed);
-	free(s->kswapd);
-	free(s->kcompactd);
-	free(s->proactive_defer);
 	vmalloc_destroy(s->vm);
 	tlb_destroy(s->tlb);
 	highmem_destroy(s->hm);
@@ -1334,94 +1312,6 @@ static void progress(struct sim *s, bool last)
 	fflush(stderr);
 }
 
-/*
- * Turn the engines' wake-up requests into events: kswapd and kcompactd of
- * a node run SIM_WAKE_NS after they were woken, once per wake-up.
- */
-static void wake_actors(struct sim *s, uint64_t now)
-{
-	struct machine *m = s->m;
-	uint64_t delay = machine_ns_to_cycles(m, SIM_WAKE_NS);
-	int n;
-
-	if (s->kswapd == NULL)
-		return;
-	for (n = 0; n < m->nr_nodes; n++) {
-		struct node *nd = &m->nodes[n];
-
-		if (nd->kswapd_wake && !nd->kswapd_pending) {
-			nd->kswapd_pending = true;
-			evq_push(&s->q, &s->kswapd[n].ev, now + delay);
-		}
-		nd->kswapd_wake = false;
-		if (nd->kcompactd_wake && !nd->kcompactd_pending) {
-			nd->kcompactd_pending = true;
-			evq_push(&s->q, &s->kcompactd[n].ev, now + delay);
-		}
-		nd->kcompactd_wake = false;
-	}
-}
-
-/* kswapd's run: again after its own work while it makes progress. */
-static void on_kswapd(struct evq *q, struct evq_event *ev, void *arg)
-{
-	struct sim_actor *a = arg;
-	struct sim *s = a->s;
-	uint64_t cycles = 0;
-
-	(void)ev;
-	if (kswapd_run(s->m, a->node, &cycles))
-		evq_push(q, &a->ev, q->now + cycles);
-	else
-		s->m->nodes[a->node].kswapd_pending = false;
-	s->st.kswapd_cycles += cycles;
-	wake_actors(s, q->now + cycles);
-}
-
-static void on_kcompactd(struct evq *q, struct evq_event *ev, void *arg)
-{
-	struct sim_actor *a = arg;
-	struct sim *s = a->s;
-	uint64_t cycles = 0;
-
-	(void)ev;
-	kcompactd_run(s->m, a->node, &cycles);
-	s->m->nodes[a->node].kcompactd_pending = false;
-	s->st.kcompactd_cycles += cycles;
-	wake_actors(s, q->now + cycles);
-}
-
-/* mm/compaction.c:kcompactd()'s timeout: proactive compaction of every
- * node whose fragmentation score is above the proactiveness mark. */
-static void on_proactive(struct evq *q, struct evq_event *ev, void *arg)
-{
-	struct sim *s = arg;
-	uint64_t cycles = 0;
-	int n;
-
-	for (n = 0; n < s->m->nr_nodes; n++) {
-		unsigned before;
-
-		/* a round that did not lower the score defers the next
-		 * 2^COMPACT_MAX_DEFER_SHIFT checks */
-		if (s->proactive_defer[n] > 0) {
-			s->proactive_defer[n]--;
-			continue;
-		}
-		if (s->m->nodes[n].kcompactd_pending ||
-		    !should_proactive_compact_node(s->m, n))
-			continue;
-		before = fragmentation_score_node(s->m, n);
-		proactive_compact_node(s->m, n, &cycles);
-		if (fragmentation_score_node(s->m, n) >= before)
-			s->proactive_defer[n] = 1u << COMPACT_MAX_DEFER_SHIFT;
-	}
-	s->st.kcompactd_cycles += cycles;
-	if (!s->trace_done)
-		evq_push(q, ev, q->now + machine_ns_to_cycles(s->m,
-		    SIM_PROACTIVE_NS));
-}
-
 /* A vmalloc purge flushes the kernel range on every CPU. */
 static void sim_vm_flush(void *arg, uint64_t start, uint64_t end)
 {
@@ -1450,12 +1340,6 @@ static uint64_t sim_shrink_slab(void *arg, uint64_t want, uint64_t *cycles)
 	*cycles += res.cycles;
 	s->st.slab_reclaimed += got;
 	return got;
-}
-
-/* A task sleeps in the page cache: its wake-up requests become events. */
-static void sim_pc_sleep(void *arg, uint64_t now)
-{
-	wake_actors(arg, now);
 }
 
 /* mm/vmscan.c:shrink_lruvec() of a node: the page cache's file LRU. */
@@ -1619,7 +1503,6 @@ static int kmem_setup(struct sim *s, char **cause)
 	 * in its page events already, and its evictions are the kernel's).
 	 */
 	s->pc = pagecache_create(s->m, &s->q, s->cfg, s->ts->captured);
-	pagecache_set_sleep_hook(s->pc, sim_pc_sleep, s);
 	if (!s->ts->captured) {
 		s->m->shrink_lru = sim_shrink_lru;
 		s->m->lru_arg = s;
@@ -1836,7 +1719,7 @@ static void advance_cursor(struct sim *s)
 	if (r == 0) {
 		s->trace_done = true;
 		evq_cancel(&s->q, &s->snapshot);
-		evq_cancel(&s->q, &s->proactive);
+		kcompactd_stop(s->m);
 		if (s->pc != NULL)
 			pagecache_stop(s->pc);
 		return;
@@ -1897,7 +1780,8 @@ static void on_cursor(struct evq *q, struct evq_event *ev, void *arg)
 	}
 	if ((s->st.events & 0xffff) == 0)
 		progress(s, false);
-	wake_actors(s, s->next_free_time);
+	/* the kernel threads the op woke run after it */
+	evq_yield(&s->q, s->next_free_time);
 	if (s->error == 0)
 		advance_cursor(s);
 }
@@ -2152,9 +2036,9 @@ static int db_record_results(struct sim *s, char **cause)
 	    db_write_counter(s->db, s->run_id, "capture.preexisting_freed",
 	    (double)s->st.preexisting_freed, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "kswapd.cycles",
-	    (double)s->st.kswapd_cycles, cause) != 0 ||
+	    (double)s->m->kswapd_cycles, cause) != 0 ||
 	    db_write_counter(s->db, s->run_id, "kcompactd.cycles",
-	    (double)s->st.kcompactd_cycles, cause) != 0)
+	    (double)s->m->kcompactd_cycles, cause) != 0)
 		return -1;
 	if (db_write_counter(s->db, s->run_id, "alloc.failures",
 	    (double)s->st.nr_failures, cause) != 0 ||
@@ -2208,29 +2092,8 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 	}
 	evq_event_init(&s->cursor, on_cursor, s);
 	evq_event_init(&s->snapshot, on_snapshot, s);
-	evq_event_init(&s->proactive, on_proactive, s);
 	if (kmem_setup(s, cause) != 0)
 		return -1;
-	/* the background actors act in simulate mode: in replay the
-	 * trace already holds what the kernel's own did */
-	if (s->replay == NULL) {
-		int n;
-
-		s->kswapd = xcalloc((size_t)s->m->nr_nodes, sizeof *s->kswapd);
-		s->kcompactd = xcalloc((size_t)s->m->nr_nodes,
-		    sizeof *s->kcompactd);
-		s->proactive_defer = xcalloc((size_t)s->m->nr_nodes,
-		    sizeof *s->proactive_defer);
-		for (n = 0; n < s->m->nr_nodes; n++) {
-			s->kswapd[n].s = s->kcompactd[n].s = s;
-			s->kswapd[n].node = s->kcompactd[n].node = n;
-			evq_event_init(&s->kswapd[n].ev, on_kswapd,
-			    &s->kswapd[n]);
-			evq_event_init(&s->kcompactd[n].ev, on_kcompactd,
-			    &s->kcompactd[n]);
-		}
-	}
-
 	if (db != NULL) {
 		cj = config_to_json(s->cfg);
 		config_json = json_dumps(cj, JSON_COMPACT | JSON_SORT_KEYS);
@@ -2258,10 +2121,13 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 	advance_cursor(s);
 	if (!s->trace_done)
 		evq_push(&s->q, &s->snapshot, s->snapshot_cycles);
-	if (!s->trace_done && s->kswapd != NULL &&
-	    s->cfg->compaction_proactiveness > 0)
-		evq_push(&s->q, &s->proactive, machine_ns_to_cycles(s->m,
-		    SIM_PROACTIVE_NS));
+	/* the kernel threads act in simulate mode: in replay the trace
+	 * already holds what the kernel's own did */
+	if (!s->trace_done && s->replay == NULL) {
+		s->m->q = &s->q;
+		kswapd_start(s->m);
+		kcompactd_start(s->m);
+	}
 	while (s->error == 0 && !sim_interrupted && evq_run_one(&s->q))
 		;
 	if (s->error == 0 && s->opt.check &&
