@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "evq.h"
 #include "kmsim.h"
@@ -15,6 +16,8 @@ void evq_init(struct evq *q)
 	q->next_seq = 0;
 	q->now = 0;
 	q->nr_run = 0;
+	q->staged = NULL;
+	q->nr_staged = q->staged_cap = 0;
 }
 
 void evq_fini(struct evq *q)
@@ -26,6 +29,11 @@ void evq_fini(struct evq *q)
 	free(q->heap);
 	q->heap = NULL;
 	q->len = q->cap = 0;
+	for (i = 0; i < q->nr_staged; i++)
+		q->staged[i]->staged = false;
+	free(q->staged);
+	q->staged = NULL;
+	q->nr_staged = q->staged_cap = 0;
 }
 
 void evq_event_init(struct evq_event *ev, evq_fn fn, void *arg)
@@ -35,6 +43,9 @@ void evq_event_init(struct evq_event *ev, evq_fn fn, void *arg)
 	ev->fn = fn;
 	ev->arg = arg;
 	ev->slot = EVQ_IDLE;
+	ev->staged = false;
+	ev->wake_delay = 0;
+	ev->rank = 0;
 }
 
 static inline int before(const struct evq_event *a, const struct evq_event *b)
@@ -102,11 +113,26 @@ void evq_push(struct evq *q, struct evq_event *ev, uint64_t time)
 	sift_up(q, ev->slot);
 }
 
+static void unstage(struct evq *q, struct evq_event *ev)
+{
+	size_t i;
+
+	for (i = 0; i < q->nr_staged && q->staged[i] != ev; i++)
+		;
+	assert(i < q->nr_staged);
+	q->nr_staged--;
+	memmove(&q->staged[i], &q->staged[i + 1],
+	    (q->nr_staged - i) * sizeof *q->staged);
+	ev->staged = false;
+}
+
 void evq_cancel(struct evq *q, struct evq_event *ev)
 {
 	size_t i = ev->slot;
 	struct evq_event *last;
 
+	if (ev->staged)
+		unstage(q, ev);
 	if (i == EVQ_IDLE)
 		return;
 	assert(i < q->len && q->heap[i] == ev);
@@ -119,6 +145,41 @@ void evq_cancel(struct evq *q, struct evq_event *ev)
 		sift_up(q, i);
 	else
 		sift_down(q, i);
+}
+
+void evq_wake(struct evq *q, struct evq_event *ev, uint64_t delay)
+{
+	size_t i;
+
+	if (q == NULL || ev->staged || ev->slot != EVQ_IDLE)
+		return;
+	if (q->nr_staged == q->staged_cap) {
+		q->staged_cap = q->staged_cap ? q->staged_cap * 2 : 16;
+		q->staged = xreallocarray(q->staged, q->staged_cap,
+		    sizeof *q->staged);
+	}
+	/* after every staged event of a rank not above its own */
+	for (i = q->nr_staged; i > 0 && q->staged[i - 1]->rank > ev->rank; i--)
+		;
+	memmove(&q->staged[i + 1], &q->staged[i],
+	    (q->nr_staged - i) * sizeof *q->staged);
+	q->staged[i] = ev;
+	q->nr_staged++;
+	ev->staged = true;
+	ev->wake_delay = delay;
+}
+
+void evq_yield(struct evq *q, uint64_t time)
+{
+	size_t i, n = q->nr_staged;
+
+	q->nr_staged = 0;
+	for (i = 0; i < n; i++) {
+		struct evq_event *ev = q->staged[i];
+
+		ev->staged = false;
+		evq_push(q, ev, time + ev->wake_delay);
+	}
 }
 
 int evq_run_one(struct evq *q)

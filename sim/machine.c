@@ -336,6 +336,9 @@ struct machine *machine_create(const struct config *cfg, char **cause)
 
 		nd->id = n;
 		nd->kswapd_highest_zoneidx = MAX_NR_ZONES;
+		/* idle until kswapd_start() and kcompactd_start() */
+		evq_event_init(&nd->kswapd_ev, NULL, NULL);
+		evq_event_init(&nd->kcompactd_ev, NULL, NULL);
 		nd->node_start_pfn = pfn;
 		nd->node_spanned_pages = cn->span >> cfg->page_shift;
 		nd->node_present_pages = cn->memory >> cfg->page_shift;

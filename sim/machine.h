@@ -18,6 +18,7 @@
 
 #include "kmsim_config.h"
 #include "cost.h"
+#include "evq.h"
 #include "mm/gfp.h"
 #include "kmsim.h"
 #include "mm/vmstat.h"
@@ -157,17 +158,22 @@ struct node {
 	int *zonelist;
 	int nr_zonelist;
 
-	/* kswapd and kcompactd (include/linux/mmzone.h:pglist_data) */
+	/*
+	 * kswapd and kcompactd (include/linux/mmzone.h:pglist_data): kernel
+	 * threads as events on machine->q, woken by wakeup_kswapd() and
+	 * wakeup_kcompactd().  A thread is busy (kswapd_is_running()) while
+	 * its event is queued or running.
+	 */
 	unsigned kswapd_order;
 	int kswapd_highest_zoneidx;
 	int kswapd_failures;
-	bool kswapd_wake;		/* wakeup_kswapd() asked for a run */
-	bool kswapd_pending;		/* a kswapd run is queued or running
-					   (ZONE_RECLAIM_ACTIVE) */
+	struct evq_event kswapd_ev;
+	bool kswapd_running;
 	unsigned kcompactd_max_order;
 	int kcompactd_highest_zoneidx;
-	bool kcompactd_wake;		/* wakeup_kcompactd() asked */
-	bool kcompactd_pending;
+	struct evq_event kcompactd_ev;
+	bool kcompactd_running;
+	unsigned proactive_defer;	/* proactive rounds to skip */
 	uint64_t proactive_compact_trigger;
 	uint64_t reclaim_shortfall;	/* pages kswapd wanted but found
 					   nothing to reclaim */
@@ -205,6 +211,16 @@ struct machine {
 	uint64_t vm_events[NR_VM_EVENT_ITEMS];
 	uint64_t node_allocs_size;	/* nr_nodes^2 */
 	uint64_t *node_allocs;		/* [requesting * nr_nodes + serving] */
+
+	/*
+	 * The event queue the kernel threads run on (kswapd, kcompactd and
+	 * its proactive timer), attached when a simulate run starts.  NULL
+	 * (replay, a capture's shadow machine, unit tests): wake-ups do
+	 * nothing.
+	 */
+	struct evq *q;
+	struct evq_event proactive;	/* kcompactd's timeout */
+	uint64_t kswapd_cycles, kcompactd_cycles;	/* their runs' cost */
 
 	/*
 	 * The owner of allocated blocks (the simulation's table of live
@@ -268,6 +284,12 @@ static inline uint64_t machine_cycles_to_ns(const struct machine *m,
 	return cycles / m->cpu_mhz * 1000 + cycles % m->cpu_mhz * 1000 /
 	    m->cpu_mhz;
 }
+
+/*
+ * How long a woken kernel thread takes to run: a wake-up plus a context
+ * switch on an idle CPU, ~10 us.
+ */
+#define KTHREAD_WAKE_NS 10000
 
 /*
  * Watermarks from min_free_kbytes and watermark_scale_factor, and the

@@ -1,8 +1,10 @@
 /*
  * sim.c - one simulation run.  The trace is read one op at a time: a
  * single "trace cursor" event sits in the event queue at the time of the
- * next op, beside the engines' own events (metric snapshots now; kswapd,
- * flusher and friends later), so memory does not grow with the trace.
+ * next op, beside the engines' own events (metric snapshots, kswapd,
+ * kcompactd, the flusher, I/O completions), so memory does not grow with
+ * the trace.  Each op goes to the adapter of its family (ops/): the loop
+ * knows nothing of what an op does.
  *
  * Time: an op with a timestamp is issued at that time (relative to the
  * first timestamp of the trace); an op without one is issued when the
@@ -20,91 +22,45 @@
 #include <unistd.h>
 
 #include "mm/buddy.h"
-#include "mm/compaction.h"
 #include "evq.h"
-#include "idtab.h"
 #include "results/metrics.h"
 #include "results/results.h"
 #include "results/snapshot.h"
 #include "results/stats.h"
-#include "replay.h"
 #include "mm/highmem.h"
 #include "mm/percpu.h"
-#include "trace/procfs.h"
 #include "mm/tlb.h"
 #include "mm/vmalloc.h"
+#include "ops/op_kmem.h"
+#include "ops/op_pages.h"
+#include "ops/op_vm.h"
+#include "ops/ops.h"
+#include "ops/replay.h"
 #include "sim.h"
 #include "mm/pagecache.h"
 #include "mm/slab.h"
-#include "mm/vmscan.h"
 
 volatile sig_atomic_t sim_interrupted;
 
 const char *const sim_mode_names[] = { "simulate", "replay" };
-
-/*
- * The trace_marker lines kmsim-record writes around its snapshots; the
- * manifest names them.  Replay starts where the first /proc/kpageflags
- * read began (the state it seeds from) and stops where the last began.
- * Older bundles bracket only the whole snapshot.
- */
-static const char *manifest_marker(const struct bundle *b, const char *key,
-    const char *fallback)
-{
-	const char *m = json_string_value(json_object_get(json_object_get(
-	    bundle_manifest(b), "markers"), key));
-
-	return m != NULL ? m : fallback;
-}
-
-/* A background actor of one node (kswapd, kcompactd) as an event. */
-struct sim_actor {
-	struct evq_event ev;
-	struct sim *s;
-	int node;
-};
-
-/*
- * How long a woken kernel thread takes to run (a wake-up plus a context
- * switch on an idle CPU, ~10 us), and kcompactd's proactive period
- * (mm/compaction.c:HPAGE_FRAG_CHECK_INTERVAL_MSEC).
- */
-#define SIM_WAKE_NS		10000
-#define SIM_PROACTIVE_NS	(500 * 1000 * 1000)
-
-/* What an entry of the object table is. */
-enum sim_obj_kind {
-	OBJ_CACHE = 1,		/* kmem_cache_alloc */
-	OBJ_KMALLOC,		/* kmalloc, krealloc */
-	OBJ_PERCPU,		/* alloc_percpu */
-	OBJ_VMALLOC,		/* vmalloc: the area's start address */
-	OBJ_STACK_VMAP,		/* fork with VMAP_STACK: the area's start */
-	OBJ_STACK_PAGES,	/* fork without: the order-2 block's pfn */
-};
-
-/* x86-64 THREAD_SIZE: 16 KiB (THREAD_SIZE_ORDER 2). */
-#define SIM_THREAD_SIZE_ORDER	2
-
-/* A cache's objects allocated before a capture began, from the bundle's
- * before/slabinfo (active_objs), and what the trace freed of them. */
-struct sim_pre {
-	char name[64];
-	uint64_t active;	/* at the start */
-	uint64_t freed;		/* frees of objects the trace never made */
-	uint64_t live;		/* the trace's own objects alive */
-};
-/* An object table entry's order field: its kind, and the index + 1 of
- * the sim_pre of its cache name (0: none). */
-#define OBJ_KIND(v)	((int)((v) & 0xf))
-#define OBJ_PRE(v)	((size_t)((v) >> 4))
 
 struct sim {
 	const struct config *cfg;
 	struct sim_options opt;
 	struct machine *m;
 	struct evq q;
-	struct idtab live;
-	struct idtab failed;		/* ids whose allocation failed */
+	struct run_stats st;		/* what the run counted */
+	struct snapshot snap;		/* the latest snapshot taken */
+	struct results results;		/* the figures at the end */
+	bool have_results;
+
+	/* the op adapters and what they share: the engines, the run's
+	 * first error */
+	struct ops_ctx ops;
+	struct op_pages *pages;
+	struct op_kmem *kmem;		/* simulate mode */
+	struct op_vm *vm_ops;		/* simulate mode */
+	struct replay *replay;		/* replay mode */
 
 	/* the run in progress */
 	struct trace_source *ts;
@@ -115,57 +71,13 @@ struct sim {
 	struct evq_event dump;		/* --dump-at: follows the cursor */
 	int next_dump;			/* index in opt.dump_at_ns */
 	struct op op;			/* the op the cursor will issue */
-	bool have_op;
 	bool trace_done;
 	uint64_t first_ts;		/* ns of the first timestamped op */
 	uint64_t next_free_time;	/* cycles: previous op completed */
 	uint64_t end_time;		/* cycles: last op completed */
-	uint64_t last_pfn;		/* where the last op acted (--check) */
 	uint64_t ops_since_snapshot;
 	uint64_t snapshot_cycles;
-	int error;			/* 0, or -1 with cause */
-	char *cause;
 	const char *status;
-
-	struct run_stats st;		/* what the run counted */
-	struct snapshot snap;		/* the latest snapshot taken */
-	struct results results;		/* the figures at the end */
-	bool have_results;
-
-	/* the slab and percpu allocators (simulate mode) */
-	struct slab_world *slab;
-	struct percpu *pcpu;
-	struct machine *shadow;		/* captured traces: where their
-					   slabs and chunks live */
-	struct idtab objs;		/* object id -> handle (pfn field),
-					   kind (order field) */
-	struct sim_pre *pre;		/* objects before the capture, per
-					   cache (its before/slabinfo) */
-	size_t nr_pre;
-
-	/* the page cache (simulate mode) */
-	struct pagecache *pc;
-
-	/* vmalloc, the TLB, highmem (simulate mode) */
-	struct vmalloc *vm;
-	struct idtab vsize;		/* vmalloc'd object key -> bytes */
-	struct tlb *tlb;
-	struct highmem *hm;
-
-	/* background actors (simulate mode) */
-	struct sim_actor *kswapd, *kcompactd;
-	struct evq_event proactive;
-	unsigned *proactive_defer;	/* per node */
-
-	/* replay */
-	struct replay *replay;
-	struct kpageflags kp_before;
-	int window;		/* -1 before the first marker, 0 in, 1 after */
-	const char *marker_start, *marker_stop;	/* from the manifest */
-	const char *marker_read_end[2];	/* the end of each snapshot */
-	bool in_read;		/* between a read's start and its end */
-	bool have_fidelity;
-	struct replay_fidelity fidelity;
 	double wall_start, wall_seconds;
 	double progress_last;
 	char trace_sha256[65];
@@ -177,42 +89,6 @@ static double wall_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &tv);
 	return (double)tv.tv_sec + (double)tv.tv_nsec / 1e9;
-}
-
-/*
- * The frame of a live allocation's head names its slot in the table of
- * live allocations (page_frame.private), kept as entries move, so that
- * compaction can find the owner of a block it moves in O(1).
- */
-static void sim_entry_moved(void *arg, const struct idtab_entry *e,
-    uint64_t slot)
-{
-	struct sim *s = arg;
-
-	if (e->pfn < s->m->max_pfn)
-		pfn_to_frame(s->m, e->pfn)->private = (uint32_t)slot;
-}
-
-/*
- * Compaction moved a live block: its id now names the new pfn.  A block
- * without an id (an anonymous allocation) has no entry, and a stale slot
- * in its frame names an entry of another pfn.
- */
-static void sim_migrate_owner(void *arg, uint64_t old_pfn, uint64_t new_pfn,
-    unsigned order)
-{
-	struct sim *s = arg;
-	struct idtab_entry *e;
-	uint32_t slot = pfn_to_frame(s->m, old_pfn)->private;
-
-	(void)order;
-	if (s->pc != NULL && pagecache_migrate(s->pc, old_pfn, new_pfn))
-		return;
-	e = idtab_slot(&s->live, slot);
-	if (e == NULL || e->pfn != old_pfn)
-		return;
-	e->pfn = new_pfn;
-	pfn_to_frame(s->m, new_pfn)->private = slot;
 }
 
 struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
@@ -229,17 +105,11 @@ struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
 		return NULL;
 	}
 	evq_init(&s->q);
-	idtab_init(&s->live);
-	idtab_init(&s->failed);
-	idtab_init(&s->objs);
-	idtab_init(&s->vsize);
-	s->live.moved = sim_entry_moved;
-	s->live.moved_arg = s;
-	s->m->migrate_owner = sim_migrate_owner;
-	s->m->owner_arg = s;
 	run_stats_init(&s->st);
 	snapshot_init(&s->snap);
 	results_init(&s->results);
+	ops_init(&s->ops, s->m, cfg, &s->st, opt->lenient);
+	s->pages = op_pages_create(&s->ops);
 	s->snapshot_cycles = machine_ns_to_cycles(s->m,
 	    cfg->snapshot_interval_ns);
 	if (s->snapshot_cycles == 0)
@@ -247,27 +117,18 @@ struct sim *sim_create(const struct config *cfg, const struct sim_options *opt,
 	s->first_ts = OP_TS_NONE;
 	s->status = "running";
 	if (opt->mode == SIM_REPLAY) {
-		char *warn = NULL;
-
-		if (opt->bundle != NULL &&
-		    bundle_kpageflags(opt->bundle, "before", &s->kp_before,
-		    cause) < 0) {
+		s->replay = replay_open(&s->ops, opt->bundle, cause);
+		if (s->replay == NULL) {
 			sim_destroy(s);
 			return NULL;
 		}
-		s->replay = replay_create(s->m, s->kp_before.nr ?
-		    &s->kp_before : NULL, &warn);
-		free(warn);
 	} else if (opt->bundle != NULL && opt->seeded &&
 	    bundle_snapshot_dir(opt->bundle, "before") != NULL) {
 		/* simulate from the state the capture began in */
-		if (bundle_kpageflags(opt->bundle, "before", &s->kp_before,
-		    cause) < 0) {
+		if (op_pages_seed(s->pages, opt->bundle, cause) < 0) {
 			sim_destroy(s);
 			return NULL;
 		}
-		if (s->kp_before.nr > 0)
-			simulate_seed(s->m, &s->kp_before);
 	}
 #ifdef KMSIM_DEBUG
 	s->opt.check = true;	/* --enable-debug checks every op */
@@ -279,31 +140,19 @@ void sim_destroy(struct sim *s)
 {
 	if (s == NULL)
 		return;
-	/* before the queue: the I/O still queued is the page cache's */
-	pagecache_destroy(s->pc);
-	s->pc = NULL;
-	evq_fini(&s->q);
-	idtab_fini(&s->live);
-	idtab_fini(&s->failed);
-	free(s->kswapd);
-	free(s->kcompactd);
-	free(s->proactive_defer);
-	vmalloc_destroy(s->vm);
-	tlb_destroy(s->tlb);
-	highmem_destroy(s->hm);
-	slab_world_destroy(s->slab);
-	percpu_destroy(s->pcpu);
-	machine_destroy(s->shadow);
-	idtab_fini(&s->objs);
-	idtab_fini(&s->vsize);
-	free(s->pre);
+	/* the engines before the queue: the I/O still queued is the page
+	 * cache's */
+	op_vm_destroy(s->vm_ops);
+	op_kmem_destroy(s->kmem);
+	op_pages_destroy(s->pages);
 	replay_destroy(s->replay);
-	kpageflags_free(&s->kp_before);
+	ops_fini(&s->ops);
+	evq_fini(&s->q);
 	machine_destroy(s->m);
 	run_stats_fini(&s->st);
 	snapshot_fini(&s->snap);
 	results_fini(&s->results);
-	free(s->cause);
+	free(s->ops.cause);
 	free(s);
 }
 
@@ -315,830 +164,24 @@ struct machine *sim_machine(struct sim *s)
 /* Stop the run with an error (the first one wins). */
 static void sim_fail(struct sim *s, char *cause)
 {
-	if (s->error == 0) {
-		s->error = -1;
-		s->cause = cause;
-	} else {
-		free(cause);
-	}
+	ops_fail(&s->ops, cause);
 }
 
-/*
- * A bad op: an error at its position, or with --lenient counted and
- * skipped.  Returns true if the run goes on.
- */
-static bool bad_op(struct sim *s, const struct op *op, enum run_skip kind,
-    char *msg)
-{
-	if (s->opt.lenient) {
-		s->st.skipped[kind]++;
-		free(msg);
-		return true;
-	}
-	sim_fail(s, kmsim_cause_at(&op->pos, "%s", msg));
-	free(msg);
-	return false;
-}
-
-static const char *op_label(const struct op *op)
-{
-	return op->label != NULL ? op->label : "(anonymous)";
-}
-
-/* Issue one op in replay mode; returns its latency in cycles. */
-static uint64_t sim_replay(struct sim *s, const struct op *op)
-{
-	struct alloc_result res;
-
-	if (op->type == OP_MARKER && op->text != NULL &&
-	    s->marker_start != NULL) {
-		if (s->window < 0 && strstr(op->text, s->marker_start) != NULL) {
-			s->window = 0;
-			s->in_read = true;
-		} else if (s->window == 0 &&
-		    strstr(op->text, s->marker_stop) != NULL) {
-			s->window = 1;
-			s->in_read = true;
-		} else if (s->in_read && s->marker_read_end[0] != NULL &&
-		    strstr(op->text, s->marker_read_end[s->window]) != NULL) {
-			s->in_read = false;
-		}
-		return 0;
-	}
-	/* frames named while a snapshot is read: state the read may or
-	 * may not have caught, compared apart */
-	if (s->in_read && s->window >= 0)
-		replay_mark_ambiguous(s->replay, op);
-	if (s->window != 0) {
-		replay_count_outside(s->replay);
-		return 0;
-	}
-	replay_op(s->replay, op, &res);
-	if (res.cycles == 0)
-		return 0;
-	s->last_pfn = op->pfn;
-	s->st.splits += res.splits;
-	s->st.merges += res.merges;
-	hist_record(&s->st.lat[op->type], res.cycles);
-	return res.cycles;
-}
-
-/* Drop a live allocation. */
-static void forget(struct sim *s, struct idtab_entry *e)
-{
-	idtab_remove(&s->live, e);
-}
-
-/*
- * A captured free of a block allocated before the trace began: with the
- * capture's start state seeded, its frames are still PF_PREEXISTING at
- * the pfn the kernel named, and go back to the allocator there (the
- * per-cpu lists for the orders they take).  Anything else (no seeded
- * state, a block the model's own allocations overlap) is only counted.
- */
-static uint64_t free_preexisting(struct sim *s, const struct op *op, int cpu)
-{
-	struct machine *m = s->m;
-	uint64_t pfn = op->pfn, n = UINT64_C(1) << op->order, p;
-	struct alloc_result res;
-	struct page_frame *f;
-	struct zone *z;
-
-	if (pfn == OP_PFN_NONE || pfn >= m->max_pfn || n > m->max_pfn - pfn ||
-	    (pfn & (n - 1)) || op->order > m->max_order ||
-	    (z = machine_pfn_zone(m, pfn)) == NULL ||
-	    pfn + n > zone_end_pfn(z))
-		return 0;
-	for (p = pfn; p < pfn + n; p++)
-		if (!(m->frames[p].flags & PF_PREEXISTING))
-			return 0;
-	for (p = pfn; p < pfn + n; p++) {
-		f = pfn_to_frame(m, p);
-		f->flags &= (uint8_t)~PF_PREEXISTING;
-		if (p != pfn)
-			pageblock_account(m, p, 0, f->alloc_mt, -1);
-	}
-	f = pfn_to_frame(m, pfn);
-	f->flags |= PF_HEAD;
-	f->order = (uint8_t)op->order;
-	/* the head's own page is accounted for the block by page_free() */
-	pageblock_account(m, pfn, 0, f->alloc_mt, -1);
-	pageblock_account(m, pfn, op->order, f->alloc_mt, +1);
-	page_free(m, pfn, op->order, cpu, &res);
-	s->st.preexisting_freed++;
-	s->last_pfn = pfn;
-	hist_record(&s->st.lat[op->type], res.cycles);
-	return res.cycles;
-}
-
-/* The key of an object in the table: its id, or a captured pointer. */
-static bool obj_key(const struct op *op, uint64_t *key)
-{
-	if (op->has_id)
-		*key = op->id;
-	else if (op->ptr != 0)
-		*key = op->ptr;
-	else
-		return false;
-	return true;
-}
-
-static struct sim_pre *pre_find(struct sim *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; name != NULL && i < s->nr_pre; i++)
-		if (strcmp(s->pre[i].name, name) == 0)
-			return &s->pre[i];
-	return NULL;
-}
-
-/* The per-name count of a cache the capture shows (a new one: 0 at the
- * start); NULL without a bundle's slabinfo to compare with. */
-static struct sim_pre *pre_get(struct sim *s, const char *name)
-{
-	struct sim_pre *p;
-
-	if (s->pre == NULL || name == NULL)
-		return NULL;
-	if ((p = pre_find(s, name)) != NULL)
-		return p;
-	s->pre = xreallocarray(s->pre, s->nr_pre + 1, sizeof *s->pre);
-	p = &s->pre[s->nr_pre++];
-	memset(p, 0, sizeof *p);
-	snprintf(p->name, sizeof p->name, "%s", name);
-	return p;
-}
-
-/*
- * A captured kmem_cache_alloc of a cache kmsim has not seen: the cache
- * comes into being with the event's sizes.  bytes_req is the object
- * size and bytes_alloc the slab size; the alignment is the smallest
- * that rounds one to the other.
- */
-static struct kmem_cache *capture_cache(struct sim *s, const struct op *op,
-    const char *name, char **cause)
-{
-	struct kmem_cache *c;
-	uint64_t req = op->bytes_req, alloc = op->bytes_alloc, a;
-	unsigned align = 8;
-
-	if (name == NULL || req == 0 || req > UINT32_MAX ||
-	    alloc > UINT32_MAX)
-		return NULL;
-	if (alloc > req) {
-		for (a = 8; a <= 4096; a <<= 1)
-			if (((req + a - 1) & ~(a - 1)) == alloc)
-				break;
-		if (a <= 4096)
-			align = (unsigned)a;
-		else
-			req = alloc;
-	}
-	if (kmem_cache_create(s->slab, name, (unsigned)req, align, 0, &c,
-	    cause) != 0)
-		return NULL;
-	s->st.kmem_caches_created++;
-	return c;
-}
-
-/* Record the latency of a kmem op and what it allocated. */
-static uint64_t kmem_done(struct sim *s, const struct op *op, uint64_t key,
-    bool has_key, uint64_t handle, enum sim_obj_kind kind, bool failed,
-    uint64_t cycles, const char *name)
-{
-	struct sim_pre *p = failed ? NULL : pre_get(s, name);
-	uint32_t v = (uint32_t)kind;
-
-	if (p != NULL) {
-		p->live++;
-		v |= (uint32_t)((size_t)(p - s->pre) + 1) << 4;
-	}
-	if (failed) {
-		s->st.kmem_failed++;
-		if (has_key)
-			idtab_insert(&s->failed, key, NO_PFN, 0);
-	} else if (has_key) {
-		struct idtab_entry *e = idtab_find(&s->objs, key);
-
-		/* a captured pointer reused without its free: the old
-		 * object's free was lost */
-		if (e != NULL) {
-			s->st.captured[RUN_CAP_REALLOC]++;
-			idtab_remove(&s->objs, e);
-		}
-		idtab_insert(&s->objs, key, handle, v);
-	}
-	hist_record(&s->st.lat[op->type], cycles);
-	return cycles;
-}
-
-/* pcpu_balance_workfn(): the work the kernel queues runs soon after, in
- * the background. */
-static void kmem_balance(struct sim *s)
-{
-	struct percpu_result r;
-
-	if (percpu_balance_pending(s->pcpu)) {
-		memset(&r, 0, sizeof r);
-		percpu_balance(s->pcpu, &r);
-	}
-}
-
-/* SLUB's fast path (the CPU's freelist) against every slower one. */
-static void slab_path_record(struct sim *s, const struct slab_result *r)
-{
-	int row;
-
-	switch (r->path) {
-	case SLAB_PATH_FAST:
-		row = 0;
-		break;
-	case SLAB_PATH_REFILL:
-	case SLAB_PATH_CPU_PARTIAL:
-	case SLAB_PATH_NODE_PARTIAL:
-	case SLAB_PATH_NEW_SLAB:
-		row = 1;
-		break;
-	case SLAB_PATH_FREE_FAST:
-		row = 2;
-		break;
-	case SLAB_PATH_FREE_SLOW:
-		row = 3;
-		break;
-	default:
-		return;
-	}
-	hist_record(&s->st.lat_slab[row], r->cycles);
-}
-
-/*
- * The op format's slab flags are the trace's words for the engine's:
- * kmem_cache_create passes them through unchanged.
- */
-_Static_assert(SLABF_HWCACHE_ALIGN == SLAB_HWCACHE_ALIGN &&
-    SLABF_CACHE_DMA == SLAB_CACHE_DMA &&
-    SLABF_CACHE_DMA32 == SLAB_CACHE_DMA32 && SLABF_PANIC == SLAB_PANIC &&
-    SLABF_TYPESAFE_BY_RCU == SLAB_TYPESAFE_BY_RCU &&
-    SLABF_NO_MERGE == SLAB_NO_MERGE && SLABF_ACCOUNT == SLAB_ACCOUNT &&
-    SLABF_RECLAIM_ACCOUNT == SLAB_RECLAIM_ACCOUNT,
-    "the op format's SLABF_* flags are the slab engine's SLAB_* flags");
-/* Every op type has its counter and histogram in the run statistics. */
-_Static_assert(OP_NR <= RUN_OP_TYPES, "RUN_OP_TYPES holds every op type");
-/* An op that names no pfn names no frame of the machine. */
-_Static_assert(OP_PFN_NONE == NO_PFN, "OP_PFN_NONE is NO_PFN");
-
-/* The slab and percpu ops (simulate mode); the latency in cycles. */
-static uint64_t sim_kmem(struct sim *s, const struct op *op, int cpu)
-{
-	bool captured = s->ts->captured, has_key;
-	struct slab_result res;
-	struct percpu_result pres;
-	struct kmem_cache *c;
-	struct idtab_entry *e;
-	slab_handle_t h = SLAB_HANDLE_NONE;
-	percpu_handle_t ph;
-	uint64_t key = 0, handle;
-	const char *name;
-	char anon[32], *msg = NULL;
-	int kind;
-
-	has_key = obj_key(op, &key);
-	switch (op->type) {
-	case OP_KMEM_CACHE_CREATE:
-		if (kmem_cache_create(s->slab, op->name,
-		    (unsigned)KMSIM_MIN(op->bytes_req, UINT32_MAX),
-		    (unsigned)op->align, op->flags, &c, &msg) != 0) {
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		s->st.kmem_caches_created++;
-		return 0;
-	case OP_KMEM_CACHE_DESTROY:
-		c = kmem_cache_lookup(s->slab, op->name);
-		if (c == NULL) {
-			xasprintf(&msg, "no cache '%s'", op->name);
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		if (kmem_cache_destroy(s->slab, c, &res, &msg) != 0) {
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		return res.cycles;
-	case OP_KMEM_CACHE_ALLOC:
-		name = op->name;
-		if (name == NULL && captured) {
-			/* kernels before 6.2 do not print the cache: one
-			 * cache per object size stands in for theirs */
-			snprintf(anon, sizeof anon, "anon-%" PRIu64,
-			    op->bytes_alloc != 0 ? op->bytes_alloc :
-			    op->bytes_req);
-			name = anon;
-		}
-		c = kmem_cache_lookup(s->slab, name);
-		if (c == NULL && captured)
-			c = capture_cache(s, op, name, &msg);
-		if (c == NULL) {
-			if (msg == NULL && name == NULL)
-				msg = xstrdup("kmem_cache_alloc without a "
-				    "cache name");
-			else if (msg == NULL)
-				xasprintf(&msg, "no cache '%s'", name);
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		if (kmem_cache_alloc(s->slab, c, cpu, op->gfp, &h, &res,
-		    &msg) != 0) {
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		slab_path_record(s, &res);
-		return kmem_done(s, op, key, has_key, h, OBJ_CACHE,
-		    h == SLAB_HANDLE_NONE, res.cycles, name);
-	case OP_KMALLOC:
-		if (kmalloc(s->slab, op->bytes_req, op->gfp, cpu, &h, &c, &res,
-		    &msg) != 0) {
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		slab_path_record(s, &res);
-		return kmem_done(s, op, key, has_key, h, OBJ_KMALLOC,
-		    h == SLAB_HANDLE_NONE && op->bytes_req > 0, res.cycles,
-		    c != NULL ? c->name : NULL);
-	case OP_PERCPU_ALLOC: {
-		struct percpu_request r = { .size = op->bytes_req,
-		    .align = op->align ? op->align : 1, .gfp = op->gfp,
-		    .reserved = (op->flags & OPF_RESERVED) != 0, .cpu = cpu };
-
-		if (captured && !(op->flags & OPF_ATOMIC))
-			r.gfp |= GFP_BIT_DIRECT_RECLAIM;
-		if (!captured && op->gfp == 0)
-			r.gfp = GFP_KERNEL;
-		if (percpu_alloc(s->pcpu, &r, &ph, &pres, &msg) != 0) {
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		kmem_balance(s);
-		return kmem_done(s, op, key, has_key, ph, OBJ_PERCPU,
-		    pres.failed, pres.cycles, NULL);
-	}
-	case OP_KREALLOC:
-	case OP_KFREE:
-	case OP_KMEM_CACHE_FREE:
-	case OP_PERCPU_FREE:
-		break;
-	default:
-		return 0;
-	}
-
-	/* the frees (and krealloc): the object the key names */
-	if (op->type == OP_KFREE && !op->has_id && op->ptr == 0) {
-		s->st.kmem_free_null++;		/* kfree(NULL) */
-		return 0;
-	}
-	e = has_key ? idtab_find(&s->objs, key) : NULL;
-	if (e == NULL && has_key &&
-	    (e = idtab_find(&s->failed, key)) != NULL) {
-		idtab_remove(&s->failed, e);
-		s->st.frees_of_failed++;
-		return 0;
-	}
-	if (e == NULL) {
-		struct sim_pre *p;
-
-		if (captured) {
-			/* allocated before the capture began */
-			s->st.kmem_unknown_free++;
-			if (op->type == OP_KMEM_CACHE_FREE &&
-			    (p = pre_find(s, op->name)) != NULL)
-				p->freed++;
-			return 0;
-		}
-		xasprintf(&msg, "%s of id '%s' that is not allocated (never"
-		    " allocated, or already freed)", op_yaml_name(op->type),
-		    op_label(op));
-		bad_op(s, op, RUN_SKIP_UNKNOWN_ID, msg);
-		return 0;
-	}
-	handle = e->pfn;
-	kind = OBJ_KIND(e->order);
-	if (OBJ_PRE(e->order) > 0 && op->type != OP_KREALLOC)
-		s->pre[OBJ_PRE(e->order) - 1].live--;
-	if ((op->type == OP_PERCPU_FREE) != (kind == OBJ_PERCPU) ||
-	    (op->type == OP_KMEM_CACHE_FREE && kind != OBJ_CACHE) ||
-	    ((op->type == OP_KFREE || op->type == OP_KREALLOC) &&
-	    kind == OBJ_PERCPU)) {
-		if (!captured) {
-			xasprintf(&msg, "%s of id '%s', an object %s"
-			    " allocated", op_yaml_name(op->type), op_label(op),
-			    kind == OBJ_PERCPU ? "alloc_percpu" :
-			    kind == OBJ_CACHE ? "kmem_cache_alloc" : "kmalloc");
-			bad_op(s, op, RUN_SKIP_ORDER_MISMATCH, msg);
-			return 0;
-		}
-		s->st.captured[RUN_CAP_ORDER_MISMATCH]++;
-		idtab_remove(&s->objs, e);
-		return 0;
-	}
-	if (op->type == OP_PERCPU_FREE) {
-		idtab_remove(&s->objs, e);
-		if (percpu_free(s->pcpu, handle, cpu, &pres, &msg) != 0) {
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		kmem_balance(s);
-		hist_record(&s->st.lat[op->type], pres.cycles);
-		return pres.cycles;
-	}
-	if (op->type == OP_KREALLOC) {
-		slab_handle_t nh;
-
-		if (krealloc(s->slab, (slab_handle_t)handle, op->bytes_req,
-		    op->gfp, cpu, &nh, &c, &res, &msg) != 0) {
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		if (nh != SLAB_HANDLE_NONE)
-			e->pfn = nh;
-		else
-			s->st.kmem_failed++;	/* the old object stays */
-		hist_record(&s->st.lat[op->type], res.cycles);
-		return res.cycles;
-	}
-	idtab_remove(&s->objs, e);
-	if (kind == OBJ_CACHE) {
-		const struct slab *sl = slab_get(s->slab, (slab_handle_t)handle);
-
-		if (sl == NULL || sl->cache == NULL ||
-		    kmem_cache_free(s->slab, sl->cache, (slab_handle_t)handle,
-		    cpu, &res, &msg) != 0) {
-			if (msg == NULL)
-				xasprintf(&msg, "free of a stale object");
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-	} else if (kfree(s->slab, (slab_handle_t)handle, cpu, &res,
-	    &msg) != 0) {
-		bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-		return 0;
-	}
-	slab_path_record(s, &res);
-	hist_record(&s->st.lat[op->type], res.cycles);
-	return res.cycles;
-}
-
-/* The kernel virtual address and page size an access op starts from. */
-static bool access_base(struct sim *s, const struct op *op, uint64_t *va,
-    uint64_t *len, unsigned *shift)
-{
-	struct idtab_entry *e;
-	const struct tlb_config *tc = s->tlb != NULL ? tlb_get_config(s->tlb) :
-	    NULL;
-
-	*shift = 0;
-	if (!op->has_id) {
-		*va = op->ptr;
-		*len = op->end ? op->end : 4096;
-		return true;
-	}
-	if ((e = idtab_find(&s->live, op->id)) != NULL) {
-		/* a page block: through the direct map */
-		*va = (tc != NULL ? tlb_page_offset(tc) : 0) +
-		    (e->pfn << s->m->page_shift);
-		*len = (uint64_t)s->m->page_size << e->order;
-		return true;
-	}
-	if ((e = idtab_find(&s->objs, op->id)) != NULL) {
-		int kind = OBJ_KIND(e->order);
-
-		if (kind == OBJ_VMALLOC || kind == OBJ_STACK_VMAP) {
-			struct idtab_entry *z = idtab_find(&s->vsize, op->id);
-
-			*va = e->pfn;
-			*len = kind == OBJ_STACK_VMAP ? UINT64_C(4096) <<
-			    SIM_THREAD_SIZE_ORDER : z != NULL ? z->pfn : 4096;
-			/* a huge vmalloc is mapped with 2 MiB pages */
-			*shift = z != NULL && z->order ? 21 : 12;
-			return true;
-		}
-		if (kind == OBJ_STACK_PAGES) {
-			*va = (tc != NULL ? tlb_page_offset(tc) : 0) +
-			    (e->pfn << s->m->page_shift);
-			*len = UINT64_C(4096) << SIM_THREAD_SIZE_ORDER;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* vmalloc, vfree, fork, exit, access, kmap, kunmap, and the captured
- * vmap area events (simulate mode); the latency in cycles. */
-static uint64_t sim_vm(struct sim *s, const struct op *op, int cpu)
-{
-	bool has_key;
-	struct vmalloc_request vr;
-	struct vmalloc_result vres;
-	struct highmem_result hres;
-	struct tlb_result tres;
-	struct alloc_result ares;
-	struct idtab_entry *e;
-	vmalloc_handle_t vh;
-	uint64_t key = 0, va, len, i, stride, cycles = 0;
-	unsigned shift;
-	char *msg = NULL;
-
-	has_key = obj_key(op, &key);
-	memset(&vr, 0, sizeof vr);
-	vr.cpu = cpu;
-	vr.node = op->node;
-	vr.gfp = op->gfp ? op->gfp : GFP_KERNEL;
-	switch (op->type) {
-	case OP_VMAP_ALLOC:
-		/* alloc_vmap_area: the kernel's own placement, replayed */
-		if (op->flags & OPF_FAILED)
-			return 0;
-		vr.size = op->bytes_req;
-		vr.align = op->align;
-		vr.flags = VMALLOC_F_VMAP;
-		if (vmalloc_alloc_at(s->vm, op->ptr, &vr, &vh, &vres,
-		    &msg) != 0) {
-			free(msg);
-			s->st.vm_failed++;
-			return 0;
-		}
-		hist_record(&s->st.lat[op->type], vres.cycles);
-		return vres.cycles;
-	case OP_VMAP_FREE:
-		if (vmalloc_free_at(s->vm, op->ptr, &vres, &msg) != 0) {
-			free(msg);
-			s->st.kmem_unknown_free++;
-			return 0;
-		}
-		return vres.cycles;
-	case OP_VMAP_PURGE:
-		vmalloc_purge_range(s->vm, op->ptr, op->end, &vres);
-		return vres.cycles;
-	case OP_VMALLOC:
-	case OP_FORK:
-		if (op->type == OP_FORK && !s->cfg->vmap_stack) {
-			struct alloc_request req = {
-				.order = SIM_THREAD_SIZE_ORDER,
-				.gfp = GFP_KERNEL, .migratetype = -1,
-				.cpu = cpu, .policy = MPOL_LOCAL,
-				.preferred_node = op->node >= 0 &&
-				    op->node < s->m->nr_nodes ? op->node :
-				    machine_cpu_node(s->m, cpu) };
-
-			if (page_alloc(s->m, &req, &ares, &msg) != 0) {
-				bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-				return 0;
-			}
-			return kmem_done(s, op, key, has_key, ares.pfn,
-			    OBJ_STACK_PAGES, ares.pfn == NO_PFN,
-			    ares.cycles, NULL);
-		}
-		if (op->type == OP_FORK) {
-			/* alloc_thread_stack_node(): THREAD_SIZE from
-			 * vmalloc space, guard page after it */
-			vr.size = UINT64_C(4096) << SIM_THREAD_SIZE_ORDER;
-			vr.align = vr.size;
-			vr.caller = "alloc_thread_stack_node";
-		} else {
-			vr.size = op->bytes_req;
-			vr.align = op->align;
-			if (op->flags & OPF_HUGE)
-				vr.flags |= VMALLOC_F_HUGE;
-		}
-		if (vmalloc_alloc(s->vm, &vr, &vh, &vres, &msg) != 0) {
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		if (vres.failed)
-			s->st.vm_failed++;
-		else if (has_key && op->type == OP_VMALLOC)
-			idtab_insert(&s->vsize, key, vr.size,
-			    vres.page_order > 0);
-		return kmem_done(s, op, key, has_key, vh, op->type == OP_FORK ?
-		    OBJ_STACK_VMAP : OBJ_VMALLOC, vres.failed, vres.cycles,
-		    NULL);
-	case OP_VFREE:
-	case OP_EXIT:
-		e = has_key ? idtab_find(&s->objs, key) : NULL;
-		if (e == NULL && has_key &&
-		    (e = idtab_find(&s->failed, key)) != NULL) {
-			idtab_remove(&s->failed, e);
-			s->st.frees_of_failed++;
-			return 0;
-		}
-		if (e == NULL || (op->type == OP_VFREE &&
-		    OBJ_KIND(e->order) != OBJ_VMALLOC) ||
-		    (op->type == OP_EXIT && OBJ_KIND(e->order) != OBJ_STACK_VMAP &&
-		    OBJ_KIND(e->order) != OBJ_STACK_PAGES)) {
-			xasprintf(&msg, "%s of id '%s' that is not %s",
-			    op_yaml_name(op->type), op_label(op),
-			    op->type == OP_VFREE ? "vmalloc'd" :
-			    "a live task");
-			bad_op(s, op, RUN_SKIP_UNKNOWN_ID, msg);
-			return 0;
-		}
-		vh = e->pfn;
-		if ((e = idtab_find(&s->vsize, key)) != NULL)
-			idtab_remove(&s->vsize, e);
-		e = idtab_find(&s->objs, key);
-		if (OBJ_KIND(e->order) == OBJ_STACK_PAGES) {
-			idtab_remove(&s->objs, e);
-			page_free(s->m, vh, SIM_THREAD_SIZE_ORDER, cpu, &ares);
-			cycles = ares.cycles;
-		} else {
-			idtab_remove(&s->objs, e);
-			if (vmalloc_free(s->vm, vh, &vres, &msg) != 0) {
-				bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-				return 0;
-			}
-			cycles = vres.cycles;
-		}
-		hist_record(&s->st.lat[op->type], cycles);
-		return cycles;
-	case OP_ACCESS:
-		if (!access_base(s, op, &va, &len, &shift)) {
-			xasprintf(&msg, "access of id '%s' that is not"
-			    " allocated", op_label(op));
-			bad_op(s, op, RUN_SKIP_UNKNOWN_ID, msg);
-			return 0;
-		}
-		if (op->end != 0 && op->has_id)
-			len = KMSIM_MIN(len, op->end);
-		stride = op->align ? op->align : 4096;
-		s->st.accesses += op->nr;
-		if (s->tlb == NULL)
-			return 0;
-		for (i = 0; i < op->nr; i++) {
-			memset(&tres, 0, sizeof tres);
-			tlb_access(s->tlb, cpu, va + (i * stride) % len, shift,
-			    (op->flags & OPF_WRITE) != 0, &tres);
-			cycles += tres.cycles;
-		}
-		hist_record(&s->st.lat[op->type], cycles);
-		return cycles;
-	case OP_KMAP:
-	case OP_KUNMAP:
-		e = op->has_id ? idtab_find(&s->live, op->id) : NULL;
-		if (e == NULL) {
-			xasprintf(&msg, "%s of id '%s' that is not an allocated"
-			    " page block", op_yaml_name(op->type),
-			    op_label(op));
-			bad_op(s, op, RUN_SKIP_UNKNOWN_ID, msg);
-			return 0;
-		}
-		if (s->hm == NULL)
-			return 0;	/* no highmem: the direct map */
-		memset(&hres, 0, sizeof hres);
-		if (op->type == OP_KMAP && (op->flags & OPF_LOCAL) ?
-		    highmem_kmap_local(s->hm, cpu, e->pfn, &hres, &msg) :
-		    op->type == OP_KMAP ? highmem_kmap(s->hm, e->pfn, cpu,
-		    &hres, &msg) : (op->flags & OPF_LOCAL) ?
-		    highmem_kunmap_local(s->hm, cpu, &hres, &msg) :
-		    highmem_kunmap(s->hm, e->pfn, &hres, &msg)) {
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		if (hres.waited)
-			s->st.kmap_waits++;
-		hist_record(&s->st.lat[op->type], hres.cycles);
-		return hres.cycles;
-	default:
-		return 0;
-	}
-}
-
-/* Issue one op in simulate mode; returns its latency in cycles. */
+/* Issue one op in simulate mode, by its family; its latency in cycles. */
 static uint64_t sim_issue(struct sim *s, const struct op *op)
 {
-	struct alloc_request req;
-	struct alloc_result res;
-	struct idtab_entry *e;
-	bool captured = s->ts->captured;
 	char *msg = NULL;
 	int cpu;
 
-	cpu = op->cpu < 0 ? 0 : op->cpu;
-	if (captured) {
-		/* the capture's CPUs onto this machine's */
-		cpu %= s->m->nr_cpus;
-	} else if (cpu >= s->m->nr_cpus) {
-		xasprintf(&msg, "cpu %d does not exist (the machine has %d)",
-		    cpu, s->m->nr_cpus);
-		bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
+	if (!ops_cpu(&s->ops, op, &cpu))
 		return 0;
-	}
 	switch (op->type) {
 	case OP_ALLOC_PAGES:
-		if (captured && (op->flags & OPF_FAILED))
-			s->st.captured[RUN_CAP_FAILED_IN_TRACE]++;
-		if (op->has_id && (e = idtab_find(&s->live, op->id)) != NULL) {
-			if (!captured) {
-				xasprintf(&msg, "id '%s' is already allocated",
-				    op_label(op));
-				bad_op(s, op, RUN_SKIP_DUPLICATE_ID, msg);
-				return 0;
-			}
-			/* its free was never seen: forget the old one */
-			s->st.captured[RUN_CAP_REALLOC]++;
-			forget(s, e);
-		}
-		req.order = op->order;
-		req.gfp = op->gfp;
-		req.preferred_node = op->node >= 0 && !captured ? op->node :
-		    machine_cpu_node(s->m, cpu);
-		req.migratetype = op->migratetype;
-		req.cpu = cpu;
-		req.policy = op->policy >= 0 ? (enum mpol_mode)op->policy :
-		    s->cfg->mempolicy;
-		req.nodemask = op->policy >= 0 ? op->nodemask :
-		    s->cfg->mempolicy_nodes;
-		if (page_alloc(s->m, &req, &res, &msg) != 0) {
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		s->st.splits += res.splits;
-		if (res.fallback)
-			s->st.fallbacks++;
-		if (res.stalled) {
-			hist_record(&s->st.lat_stall, res.cycles);
-			s->st.stall_cycles += res.cycles;
-		}
-		s->st.nr_compacted += res.compacted;
-		s->st.nr_reclaimed += res.reclaimed;
-		if (res.pfn == NO_PFN) {
-			run_stats_record_failure(&s->st, op->order, op->gfp,
-			    req.preferred_node);
-			/* its free, if the trace has one, frees nothing */
-			if (op->has_id)
-				idtab_insert(&s->failed, op->id, NO_PFN,
-				    op->order);
-			hist_record(&s->st.lat_failed, res.cycles);
-			return res.cycles;
-		}
-		s->last_pfn = res.pfn;
-		if (res.zone->node != req.preferred_node)
-			s->st.remote_allocs++;
-		if (op->has_id && !(op->flags & OPF_FAILED)) {
-			idtab_insert(&s->live, op->id, res.pfn, op->order);
-			if (s->failed.len > 0 &&
-			    (e = idtab_find(&s->failed, op->id)) != NULL)
-				idtab_remove(&s->failed, e);
-		}
-		hist_record(&s->st.lat[op->type], res.cycles);
-		return res.cycles;
 	case OP_FREE_PAGES:
-		e = op->has_id ? idtab_find(&s->live, op->id) : NULL;
-		if (e == NULL && op->has_id &&
-		    (e = idtab_find(&s->failed, op->id)) != NULL) {
-			/* a trace cannot know which of its allocations the
-			 * model fails: the free of one is counted, not bad */
-			idtab_remove(&s->failed, e);
-			s->st.frees_of_failed++;
-			return 0;
-		}
-		if (e == NULL) {
-			if (captured) {
-				s->st.captured[RUN_CAP_FREE_PREEXISTING]++;
-				return free_preexisting(s, op, cpu);
-			}
-			xasprintf(&msg, "free of id '%s' that is not allocated"
-			    " (never allocated, or already freed)",
-			    op_label(op));
-			bad_op(s, op, RUN_SKIP_UNKNOWN_ID, msg);
-			return 0;
-		}
-		if (op->has_order && op->order != e->order) {
-			if (captured) {
-				/* the kernel freed part of a block, or a
-				 * free was lost: keep the model consistent */
-				s->st.captured[RUN_CAP_ORDER_MISMATCH]++;
-				if (op->order < e->order)
-					return 0;
-			} else {
-				xasprintf(&msg, "free of id '%s' with order %u,"
-				    " but it was allocated with order %u",
-				    op_label(op), op->order, e->order);
-				bad_op(s, op, RUN_SKIP_ORDER_MISMATCH, msg);
-				return 0;
-			}
-		}
-		page_free(s->m, e->pfn, e->order, cpu, &res);
-		s->last_pfn = e->pfn;
-		forget(s, e);
-		s->st.merges += res.merges;
-		hist_record(&s->st.lat[op->type], res.cycles);
-		return res.cycles;
 	case OP_PAGE_FREE_BATCHED:
 	case OP_PAGE_ALLOC_ZONE_LOCKED:
 	case OP_PAGE_PCPU_DRAIN:
-		/* the real kernel's own moves: the model makes its own */
-		s->st.captured[RUN_CAP_INTERNAL]++;
-		return 0;
+		return op_pages_issue(s->pages, op, cpu);
 	case OP_KMEM_CACHE_CREATE:
 	case OP_KMEM_CACHE_DESTROY:
 	case OP_KMEM_CACHE_ALLOC:
@@ -1148,7 +191,7 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 	case OP_KREALLOC:
 	case OP_PERCPU_ALLOC:
 	case OP_PERCPU_FREE:
-		return sim_kmem(s, op, cpu);
+		return op_kmem_issue(s->kmem, op, cpu);
 	case OP_VMAP_ALLOC:
 	case OP_VMAP_FREE:
 	case OP_VMAP_PURGE:
@@ -1159,19 +202,19 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 	case OP_ACCESS:
 	case OP_KMAP:
 	case OP_KUNMAP:
-		return sim_vm(s, op, cpu);
+		return op_vm_issue(s->vm_ops, op, cpu);
 	default:
 		break;
 	}
 	/* the file ops and a capture's filemap and writeback events */
-	if (pagecache_op_type(op->type) && s->pc != NULL) {
+	if (pagecache_op_type(op->type) && s->ops.pc != NULL) {
 		uint64_t cycles = 0;
 
-		if (pagecache_op(s->pc, op, cpu, &cycles, &msg) != 0) {
-			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
+		if (pagecache_op(s->ops.pc, op, cpu, &cycles, &msg) != 0) {
+			ops_bad(&s->ops, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
-		if (!captured)
+		if (!s->ops.captured)
 			hist_record(&s->st.lat[op->type], cycles);
 		return cycles;
 	}
@@ -1196,11 +239,11 @@ static void snapshot_source(const struct sim *s, struct snapshot_src *src)
 {
 	memset(src, 0, sizeof *src);
 	src->m = s->m;
-	src->slab = s->slab;
-	src->vm = s->vm;
-	src->tlb = s->tlb;
-	src->hm = s->hm;
-	src->pc = s->pc;
+	src->slab = s->ops.slab;
+	src->vm = s->ops.vm;
+	src->tlb = s->ops.tlb;
+	src->hm = s->ops.hm;
+	src->pc = s->ops.pc;
 }
 
 /* The state now, into s->snap. */
@@ -1261,7 +304,7 @@ static void sim_dump(struct sim *s, uint64_t ns, bool end)
 	unsigned k = s->opt.dump_kinds;
 
 	/* one dump alone is the kernel's file as it is */
-	dump_write(s->m, s->slab, s->vm, k, s->opt.nr_dump_at > 0 ||
+	dump_write(s->m, s->ops.slab, s->ops.vm, k, s->opt.nr_dump_at > 0 ||
 	    (k & (k - 1)) != 0, ns, end,
 	    s->opt.dump_file != NULL ? s->opt.dump_file : stdout);
 }
@@ -1300,7 +343,7 @@ static void sim_dump_end(struct sim *s)
 	uint64_t ns, first = 0;
 	int left = 0;
 
-	if (s->opt.dump_kinds == 0 || s->error != 0)
+	if (s->opt.dump_kinds == 0 || s->ops.error != 0)
 		return;
 	evq_cancel(&s->q, &s->dump);
 	for (; s->next_dump < s->opt.nr_dump_at; s->next_dump++) {
@@ -1342,139 +385,6 @@ static void progress(struct sim *s, bool last)
 	}
 	fprintf(stderr, last ? "\n" : "   ");
 	fflush(stderr);
-}
-
-/*
- * Turn the engines' wake-up requests into events: kswapd and kcompactd of
- * a node run SIM_WAKE_NS after they were woken, once per wake-up.
- */
-static void wake_actors(struct sim *s, uint64_t now)
-{
-	struct machine *m = s->m;
-	uint64_t delay = machine_ns_to_cycles(m, SIM_WAKE_NS);
-	int n;
-
-	if (s->kswapd == NULL)
-		return;
-	for (n = 0; n < m->nr_nodes; n++) {
-		struct node *nd = &m->nodes[n];
-
-		if (nd->kswapd_wake && !nd->kswapd_pending) {
-			nd->kswapd_pending = true;
-			evq_push(&s->q, &s->kswapd[n].ev, now + delay);
-		}
-		nd->kswapd_wake = false;
-		if (nd->kcompactd_wake && !nd->kcompactd_pending) {
-			nd->kcompactd_pending = true;
-			evq_push(&s->q, &s->kcompactd[n].ev, now + delay);
-		}
-		nd->kcompactd_wake = false;
-	}
-}
-
-/* kswapd's run: again after its own work while it makes progress. */
-static void on_kswapd(struct evq *q, struct evq_event *ev, void *arg)
-{
-	struct sim_actor *a = arg;
-	struct sim *s = a->s;
-	uint64_t cycles = 0;
-
-	(void)ev;
-	if (kswapd_run(s->m, a->node, &cycles))
-		evq_push(q, &a->ev, q->now + cycles);
-	else
-		s->m->nodes[a->node].kswapd_pending = false;
-	s->st.kswapd_cycles += cycles;
-	wake_actors(s, q->now + cycles);
-}
-
-static void on_kcompactd(struct evq *q, struct evq_event *ev, void *arg)
-{
-	struct sim_actor *a = arg;
-	struct sim *s = a->s;
-	uint64_t cycles = 0;
-
-	(void)ev;
-	kcompactd_run(s->m, a->node, &cycles);
-	s->m->nodes[a->node].kcompactd_pending = false;
-	s->st.kcompactd_cycles += cycles;
-	wake_actors(s, q->now + cycles);
-}
-
-/* mm/compaction.c:kcompactd()'s timeout: proactive compaction of every
- * node whose fragmentation score is above the proactiveness mark. */
-static void on_proactive(struct evq *q, struct evq_event *ev, void *arg)
-{
-	struct sim *s = arg;
-	uint64_t cycles = 0;
-	int n;
-
-	for (n = 0; n < s->m->nr_nodes; n++) {
-		unsigned before;
-
-		/* a round that did not lower the score defers the next
-		 * 2^COMPACT_MAX_DEFER_SHIFT checks */
-		if (s->proactive_defer[n] > 0) {
-			s->proactive_defer[n]--;
-			continue;
-		}
-		if (s->m->nodes[n].kcompactd_pending ||
-		    !should_proactive_compact_node(s->m, n))
-			continue;
-		before = fragmentation_score_node(s->m, n);
-		proactive_compact_node(s->m, n, &cycles);
-		if (fragmentation_score_node(s->m, n) >= before)
-			s->proactive_defer[n] = 1u << COMPACT_MAX_DEFER_SHIFT;
-	}
-	s->st.kcompactd_cycles += cycles;
-	if (!s->trace_done)
-		evq_push(q, ev, q->now + machine_ns_to_cycles(s->m,
-		    SIM_PROACTIVE_NS));
-}
-
-/* A vmalloc purge flushes the kernel range on every CPU. */
-static void sim_vm_flush(void *arg, uint64_t start, uint64_t end)
-{
-	struct sim *s = arg;
-	struct tlb_result r;
-
-	s->st.vm_purges++;
-	if (s->tlb == NULL)
-		return;
-	memset(&r, 0, sizeof r);
-	tlb_shootdown(s->tlb, 0, start, end, &r);
-	s->st.shootdown_cycles += r.cycles;
-}
-
-/* mm/vmscan.c:shrink_slab(), as kmsim has it: the slab caches' empty
- * slabs back to the buddy. */
-static uint64_t sim_shrink_slab(void *arg, uint64_t want, uint64_t *cycles)
-{
-	struct sim *s = arg;
-	struct slab_result res;
-	uint64_t got;
-
-	(void)want;
-	memset(&res, 0, sizeof res);
-	got = slab_shrink(s->slab, &res);
-	*cycles += res.cycles;
-	s->st.slab_reclaimed += got;
-	return got;
-}
-
-/* A task sleeps in the page cache: its wake-up requests become events. */
-static void sim_pc_sleep(void *arg, uint64_t now)
-{
-	wake_actors(arg, now);
-}
-
-/* mm/vmscan.c:shrink_lruvec() of a node: the page cache's file LRU. */
-static uint64_t sim_shrink_lru(void *arg, int node, uint64_t want,
-    bool kswapd, uint64_t *cycles)
-{
-	struct sim *s = arg;
-
-	return pagecache_shrink(s->pc, node, want, kswapd, cycles);
 }
 
 /* A counter of a bundle snapshot's vmstat ("which/vmstat"): 0 if found. */
@@ -1520,13 +430,13 @@ static json_t *pagecache_fidelity_json(struct sim *s)
 	int64_t b[2], a[2];
 	int i, n;
 
-	if (s->pc == NULL || !s->ts->captured)
+	if (s->ops.pc == NULL || !s->ts->captured)
 		return NULL;
 	for (i = 0; i < 2; i++)
 		if (bundle_vmstat(s, "before", names[i], &b[i]) != 0 ||
 		    bundle_vmstat(s, "after", names[i], &a[i]) != 0)
 			return NULL;
-	n = pagecache_values(s->pc, pn, pv, SNAPSHOT_VALUES);
+	n = pagecache_values(s->ops.pc, pn, pv, SNAPSHOT_VALUES);
 	for (i = 0; i < n; i++) {
 		if (strcmp(pn[i], "nr_dirtied") == 0)
 			dirtied = pv[i];
@@ -1540,169 +450,6 @@ static json_t *pagecache_fidelity_json(struct sim *s)
 	    "dirtied_model", (json_int_t)dirtied,
 	    "file_pages_change_kernel", (json_int_t)(a[1] - b[1]),
 	    "file_pages_change_model", (json_int_t)added - (json_int_t)deleted);
-}
-
-/* The caches' active objects of a bundle's snapshot, NULL if none. */
-static struct procfs_slab *bundle_slabinfo(struct sim *s, const char *which,
-    size_t *n)
-{
-	struct procfs_slab *sl = NULL;
-	char name[64], *text, *cause = NULL;
-
-	*n = 0;
-	snprintf(name, sizeof name, "%s/slabinfo", which);
-	if (s->opt.bundle == NULL || !bundle_has_member(s->opt.bundle, name))
-		return NULL;
-	text = bundle_member_text(s->opt.bundle, name, 16 << 20, &cause);
-	if (text == NULL || procfs_parse_slabinfo(name, text, &sl, n,
-	    &cause) != 0) {
-		free(cause);
-		free(text);
-		return NULL;
-	}
-	free(text);
-	return sl;
-}
-
-/*
- * The slab and percpu allocators of a simulate run.  A captured trace's
- * own page events already hold the pages the kernel's slabs and percpu
- * chunks took: their models then take pages from a shadow copy of the
- * machine, so slab geometry and fragmentation come from the model while
- * every page is counted once.  A YAML trace's slabs are the machine's.
- */
-static int kmem_setup(struct sim *s, char **cause)
-{
-	struct machine *host = s->m;
-	struct slab_opts so;
-	struct procfs_slab *sl;
-	size_t i, n;
-
-	if (s->replay != NULL)
-		return 0;
-	if (s->ts->captured) {
-		s->shadow = machine_create(s->cfg, cause);
-		if (s->shadow == NULL)
-			return -1;
-		host = s->shadow;
-	}
-	slab_opts_default(&so);
-	so.merge = s->cfg->slab_merge;
-	so.cpu_partial = s->cfg->slab_cpu_partial;
-	so.min_objects = s->cfg->slab_min_objects;
-	so.max_order = s->cfg->slab_max_order;
-	s->slab = slab_world_create(host, &so);
-	s->pcpu = percpu_create(host, NULL);
-	if (strcmp(s->cfg->tlb, "none") != 0) {
-		struct tlb_config tc;
-
-		if (tlb_preset(s->cfg->tlb, &tc, cause) != 0)
-			return -1;
-		tc.paging_levels = s->cfg->paging_levels;
-		tc.direct_map_bytes = host->max_pfn << host->page_shift;
-		tlb_config_set_costs(&tc, &host->cost);
-		s->tlb = tlb_create(host->nr_cpus, &tc);
-		if (s->tlb == NULL)
-			return kmsim_fail(cause, "%s: the TLB preset '%s' does"
-			    " not fit this machine", s->cfg->path,
-			    s->cfg->tlb);
-	}
-	{
-		struct vmalloc_opts vo;
-
-		memset(&vo, 0, sizeof vo);
-		/* one shoot-down per purge (flush_tlb_kernel_range()) */
-		vo.flush = sim_vm_flush;
-		vo.flush_arg = s;
-		s->vm = vmalloc_create(host, &vo);
-	}
-	if (host->has_zone[ZONE_HIGHMEM])
-		s->hm = highmem_create(host, NULL);
-	if (!s->ts->captured) {
-		s->m->shrink_slab = sim_shrink_slab;
-		s->m->shrink_arg = s;
-	}
-	/*
-	 * The page cache: a YAML trace's files live in the machine's
-	 * memory and reclaim takes them back; a capture's filemap and
-	 * writeback events are followed on the books only (its pages are
-	 * in its page events already, and its evictions are the kernel's).
-	 */
-	s->pc = pagecache_create(s->m, &s->q, s->cfg, s->ts->captured);
-	pagecache_set_sleep_hook(s->pc, sim_pc_sleep, s);
-	if (!s->ts->captured) {
-		s->m->shrink_lru = sim_shrink_lru;
-		s->m->lru_arg = s;
-	}
-	/* the objects the caches held when the capture began */
-	sl = bundle_slabinfo(s, "before", &n);
-	if (sl != NULL) {
-		s->pre = xcalloc(n, sizeof *s->pre);
-		for (i = 0; i < n; i++) {
-			snprintf(s->pre[i].name, sizeof s->pre[i].name, "%s",
-			    sl[i].name);
-			s->pre[i].active = sl[i].active_objs;
-		}
-		s->nr_pre = n;
-		free(sl);
-	}
-	return 0;
-}
-
-/*
- * The objects per cache at the end against the kernel's after/slabinfo:
- * what its before/slabinfo had, less the frees of those the trace showed,
- * plus the trace's own objects still alive, counted by the name the
- * kernel gave them (kmalloc objects by the model's size class).
- */
-static json_t *slab_fidelity_json(struct sim *s);
-
-static json_t *slab_fidelity_json(struct sim *s)
-{
-	struct procfs_slab *after;
-	json_t *o, *worst = json_array();
-	size_t i, n, compared = 0, within1 = 0, within10 = 0;
-	double sum_abs = 0, sum_kernel = 0;
-
-	after = bundle_slabinfo(s, "after", &n);
-	if (after == NULL || s->nr_pre == 0) {
-		free(after);
-		json_decref(worst);
-		return NULL;
-	}
-	for (i = 0; i < n; i++) {
-		const struct sim_pre *p = pre_find(s, after[i].name);
-		double model, kernel = (double)after[i].active_objs, d;
-
-		if (p == NULL || (p->active == 0 && kernel == 0 &&
-		    p->live == 0))
-			continue;
-		model = (double)(p->active > p->freed ? p->active - p->freed :
-		    0) + (double)p->live;
-		d = model > kernel ? model - kernel : kernel - model;
-		compared++;
-		sum_abs += d;
-		sum_kernel += kernel;
-		if (d <= kernel * 0.01)
-			within1++;
-		if (d <= kernel * 0.10)
-			within10++;
-		if (d > 0 && d >= kernel * 0.10 && json_array_size(worst) < 10)
-			json_array_append_new(worst, json_pack("{s:s, s:f, s:f}",
-			    "cache", after[i].name, "model", model,
-			    "kernel", kernel));
-	}
-	free(after);
-	o = json_object();
-	json_object_set_new(o, "caches", json_integer((json_int_t)compared));
-	json_object_set_new(o, "within_1pct", json_integer(
-	    (json_int_t)within1));
-	json_object_set_new(o, "within_10pct", json_integer(
-	    (json_int_t)within10));
-	json_object_set_new(o, "objects_kernel", json_real(sum_kernel));
-	json_object_set_new(o, "objects_abs_diff", json_real(sum_abs));
-	json_object_set_new(o, "off_by_10pct", worst);
-	return o;
 }
 
 /* Read the next op and put the cursor at its time. */
@@ -1720,9 +467,7 @@ static void advance_cursor(struct sim *s)
 	if (r == 0) {
 		s->trace_done = true;
 		evq_cancel(&s->q, &s->snapshot);
-		evq_cancel(&s->q, &s->proactive);
-		if (s->pc != NULL)
-			pagecache_stop(s->pc);
+		ops_stop(&s->ops);
 		return;
 	}
 	evq_push(&s->q, &s->cursor, op_time(s, &s->op));
@@ -1731,13 +476,7 @@ static void advance_cursor(struct sim *s)
 /* Every engine's invariants (the free lists of the buddy in full). */
 static int sim_check_all(struct sim *s, char **cause)
 {
-	if (buddy_check(s->m, cause) != 0 ||
-	    (s->shadow != NULL && buddy_check(s->shadow, cause) != 0) ||
-	    (s->slab != NULL && slab_check(s->slab, cause) != 0) ||
-	    (s->pcpu != NULL && percpu_check(s->pcpu, cause) != 0) ||
-	    (s->vm != NULL && vmalloc_check(s->vm, cause) != 0) ||
-	    (s->hm != NULL && highmem_check(s->hm, cause) != 0) ||
-	    (s->pc != NULL && pagecache_check(s->pc, cause) != 0))
+	if (buddy_check(s->m, cause) != 0 || ops_check(&s->ops, cause) != 0)
 		return -1;
 	return 0;
 }
@@ -1749,8 +488,8 @@ static int sim_check_all(struct sim *s, char **cause)
 #define SIM_FULL_CHECK 1024
 static int sim_check(struct sim *s, char **cause)
 {
-	if (s->last_pfn != NO_PFN &&
-	    buddy_check_around(s->m, s->last_pfn, cause) != 0)
+	if (s->ops.last_pfn != NO_PFN &&
+	    buddy_check_around(s->m, s->ops.last_pfn, cause) != 0)
 		return -1;
 	if (s->st.events % SIM_FULL_CHECK == 0 && sim_check_all(s, cause) != 0)
 		return -1;
@@ -1764,52 +503,28 @@ static void on_cursor(struct evq *q, struct evq_event *ev, void *arg)
 	char *cause = NULL;
 
 	(void)ev;
-	s->last_pfn = NO_PFN;
+	s->ops.last_pfn = NO_PFN;
 	/* an op that sleeps (a throttled writer) lets the queue run on:
 	 * its latency counts from its start */
-	lat = s->replay != NULL ? sim_replay(s, &s->op) : sim_issue(s, &s->op);
+	lat = s->replay != NULL ? replay_issue(s->replay, &s->op) :
+	    sim_issue(s, &s->op);
 	s->st.events++;
 	s->st.op_count[s->op.type]++;
 	s->ops_since_snapshot++;
 	s->next_free_time = KMSIM_MAX(start + lat, q->now);
 	if (s->next_free_time > s->end_time)
 		s->end_time = s->next_free_time;
-	if (s->opt.check && s->error == 0 && sim_check(s, &cause) != 0) {
+	if (s->opt.check && s->ops.error == 0 && sim_check(s, &cause) != 0) {
 		sim_fail(s, kmsim_cause_at(&s->op.pos, "invariant violated"
 		    " after this op: %s", cause));
 		free(cause);
 	}
 	if ((s->st.events & 0xffff) == 0)
 		progress(s, false);
-	wake_actors(s, s->next_free_time);
-	if (s->error == 0)
+	/* the kernel threads the op woke run after it */
+	evq_yield(&s->q, s->next_free_time);
+	if (s->ops.error == 0)
 		advance_cursor(s);
-}
-
-/* Replay's end: the model against the bundle's last snapshot. */
-static void sim_compare(struct sim *s)
-{
-	struct kpageflags after = { NULL, 0 };
-	struct procfs_zones zs = { NULL, 0 };
-	char *cause = NULL;
-	int have_after = 0;
-
-	if (s->opt.bundle != NULL) {
-		have_after = bundle_kpageflags(s->opt.bundle, "after", &after,
-		    &cause) == 0;
-		free(cause);
-		cause = NULL;
-		if (bundle_snapshot_dir(s->opt.bundle, "after") != NULL &&
-		    bundle_zones(s->opt.bundle, "after", &zs, &cause) != 0) {
-			procfs_zones_free(&zs);
-			free(cause);
-		}
-	}
-	replay_compare(s->replay, s->kp_before.nr ? &s->kp_before : NULL,
-	    have_after ? &after : NULL, &zs, &s->fidelity);
-	s->have_fidelity = true;
-	kpageflags_free(&after);
-	procfs_zones_free(&zs);
 }
 
 /*
@@ -1827,10 +542,9 @@ static void sim_collect(struct sim *s)
 	if (s->ts != NULL && s->ts->ops->stats != NULL)
 		tst = s->ts->ops->stats(s->ts);
 	if (s->replay != NULL)
-		replay = replay_json(s->replay, s->have_fidelity ?
-		    &s->fidelity : NULL);
-	if (s->slab != NULL)
-		slab_fid = slab_fidelity_json(s);
+		replay = replay_json(s->replay, replay_fidelity(s->replay));
+	if (s->ops.slab != NULL)
+		slab_fid = op_kmem_fidelity_json(s->kmem);
 	pc_fid = pagecache_fidelity_json(s);
 	memset(&src, 0, sizeof src);
 	src.m = s->m;
@@ -1838,17 +552,17 @@ static void sim_collect(struct sim *s)
 	src.last = &s->snap;
 	src.op_names = op_names;
 	src.nr_op_types = OP_NR;
-	src.slab = s->slab;
-	src.pcpu = s->pcpu;
-	src.shadow = s->shadow != NULL;
-	src.pc = s->pc;
+	src.slab = s->ops.slab;
+	src.pcpu = s->ops.pcpu;
+	src.shadow = s->ops.shadow != NULL;
+	src.pc = s->ops.pc;
 	src.trace_stats = tst;
 	src.replay = replay;
 	src.slab_fidelity = slab_fid;
 	src.pagecache_fidelity = pc_fid;
 	src.captured = s->ts != NULL && s->ts->captured && s->replay == NULL;
 	src.lenient = s->opt.lenient;
-	src.live_allocations = s->live.len;
+	src.live_allocations = op_pages_nr_live(s->pages);
 	src.seed = s->opt.seed;
 	results_fini(&s->results);
 	results_collect(&s->results, &src);
@@ -1870,51 +584,15 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 	s->ts = ts;
 	s->db = db;
 	s->wall_start = wall_now();
-	/* replay between the snapshots' markers when the bundle has them */
-	s->window = 0;
-	if (s->replay != NULL && s->opt.bundle != NULL &&
-	    json_object_get(bundle_manifest(s->opt.bundle), "markers") != NULL) {
-		const struct bundle *b = s->opt.bundle;
-
-		s->marker_start = manifest_marker(b, "before_kpageflags_begin",
-		    manifest_marker(b, "before_begin", NULL));
-		s->marker_stop = manifest_marker(b, "after_kpageflags_begin",
-		    manifest_marker(b, "after_begin", NULL));
-		s->marker_read_end[0] = manifest_marker(b, "before_end", NULL);
-		s->marker_read_end[1] = manifest_marker(b, "after_end", NULL);
-		if (s->marker_read_end[0] == NULL ||
-		    s->marker_read_end[1] == NULL)
-			s->marker_read_end[0] = s->marker_read_end[1] = NULL;
-		if (s->marker_start != NULL && s->marker_stop != NULL)
-			s->window = -1;
-		else
-			s->marker_start = NULL;
-	}
 	evq_event_init(&s->cursor, on_cursor, s);
 	evq_event_init(&s->snapshot, on_snapshot, s);
-	evq_event_init(&s->proactive, on_proactive, s);
-	if (kmem_setup(s, cause) != 0)
-		return -1;
-	/* the background actors act in simulate mode: in replay the
-	 * trace already holds what the kernel's own did */
+	s->ops.captured = ts->captured;
 	if (s->replay == NULL) {
-		int n;
-
-		s->kswapd = xcalloc((size_t)s->m->nr_nodes, sizeof *s->kswapd);
-		s->kcompactd = xcalloc((size_t)s->m->nr_nodes,
-		    sizeof *s->kcompactd);
-		s->proactive_defer = xcalloc((size_t)s->m->nr_nodes,
-		    sizeof *s->proactive_defer);
-		for (n = 0; n < s->m->nr_nodes; n++) {
-			s->kswapd[n].s = s->kcompactd[n].s = s;
-			s->kswapd[n].node = s->kcompactd[n].node = n;
-			evq_event_init(&s->kswapd[n].ev, on_kswapd,
-			    &s->kswapd[n]);
-			evq_event_init(&s->kcompactd[n].ev, on_kcompactd,
-			    &s->kcompactd[n]);
-		}
+		if (ops_engines_create(&s->ops, &s->q, cause) != 0)
+			return -1;
+		s->kmem = op_kmem_create(&s->ops, s->opt.bundle);
+		s->vm_ops = op_vm_create(&s->ops, s->pages);
 	}
-
 	if (db != NULL) {
 		cj = config_to_json(s->cfg);
 		config_json = json_dumps(cj, JSON_COMPACT | JSON_SORT_KEYS);
@@ -1942,13 +620,13 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 	advance_cursor(s);
 	if (!s->trace_done)
 		evq_push(&s->q, &s->snapshot, s->snapshot_cycles);
-	if (!s->trace_done && s->kswapd != NULL &&
-	    s->cfg->compaction_proactiveness > 0)
-		evq_push(&s->q, &s->proactive, machine_ns_to_cycles(s->m,
-		    SIM_PROACTIVE_NS));
-	while (s->error == 0 && !sim_interrupted && evq_run_one(&s->q))
+	/* the kernel threads act in simulate mode: in replay the trace
+	 * already holds what the kernel's own did */
+	if (!s->trace_done && s->replay == NULL)
+		ops_start(&s->ops, &s->q);
+	while (s->ops.error == 0 && !sim_interrupted && evq_run_one(&s->q))
 		;
-	if (s->error == 0 && s->opt.check &&
+	if (s->ops.error == 0 && s->opt.check &&
 	    (buddy_check_frames(s->m, &dbcause) != 0 ||
 	    sim_check_all(s, &dbcause) != 0)) {
 		sim_fail(s, kmsim_cause_at(NULL, "invariant violated at the"
@@ -1958,36 +636,36 @@ int sim_run(struct sim *s, struct trace_source *ts, struct db *db,
 	}
 	if (s->q.now < s->end_time)
 		s->q.now = s->end_time;
-	if (s->error == 0 && s->replay != NULL)
-		sim_compare(s);
+	if (s->ops.error == 0 && s->replay != NULL)
+		replay_finish(s->replay, s->opt.bundle);
 	s->wall_seconds = wall_now() - s->wall_start;
 	progress(s, true);
 	if (ts->ops->digest != NULL)
 		ts->ops->digest(ts, s->trace_sha256);
 
-	s->status = s->error ? "failed" : sim_interrupted ? "interrupted" :
+	s->status = s->ops.error ? "failed" : sim_interrupted ? "interrupted" :
 	    "complete";
 	sim_dump_end(s);
 	sim_collect(s);
-	if (db != NULL && s->error == 0) {
+	if (db != NULL && s->ops.error == 0) {
 		/* the final snapshot and the aggregates */
 		s->ops_since_snapshot = 1;
 		write_snapshot(s, s->q.now);
-		if (s->error == 0 && results_write_db(&s->results, db,
+		if (s->ops.error == 0 && results_write_db(&s->results, db,
 		    s->run_id, &dbcause) != 0)
 			sim_fail(s, dbcause);
-		if (s->error == 0 && db_txn_commit(db, &dbcause) != 0)
+		if (s->ops.error == 0 && db_txn_commit(db, &dbcause) != 0)
 			sim_fail(s, dbcause);
-		s->status = s->error ? "failed" : s->status;
+		s->status = s->ops.error ? "failed" : s->status;
 	}
 
 out_end:
 	if (db != NULL) {
-		if (s->error != 0)
+		if (s->ops.error != 0)
 			db_txn_rollback(db);
 		memset(&end, 0, sizeof end);
 		end.status = s->status;
-		end.error = s->cause;
+		end.error = s->ops.cause;
 		end.wall_seconds = s->wall_seconds;
 		end.events = s->st.events;
 		end.sim_cycles = s->q.now;
@@ -1999,14 +677,14 @@ out_end:
 			sim_fail(s, dbcause);
 			dbcause = NULL;
 			end.status = s->status = "failed";
-			end.error = s->cause;
+			end.error = s->ops.cause;
 			if (db_run_end(db, s->run_id, &end, &dbcause) != 0)
 				free(dbcause);
 		}
 	}
-	if (s->error != 0) {
-		*cause = s->cause;
-		s->cause = NULL;
+	if (s->ops.error != 0) {
+		*cause = s->ops.cause;
+		s->ops.cause = NULL;
 		return -1;
 	}
 	return sim_interrupted ? 1 : 0;

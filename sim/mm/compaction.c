@@ -21,6 +21,7 @@
 
 #include "mm/buddy.h"
 #include "mm/compaction.h"
+#include "mm/vmscan.h"
 #include "results/metrics.h"
 
 const char *const compact_result_names[COMPACT_NR_RESULTS] = {
@@ -1209,7 +1210,7 @@ static enum compact_result __compact_finished(struct compact_control *cc)
 	}
 	if (cc->proactive_compaction) {
 		/* kswapd_is_running(): back off while it reclaims */
-		if (m->nodes[z->node].kswapd_pending)
+		if (kswapd_is_running(m, z->node))
 			return COMPACT_PARTIAL_SKIPPED;
 		if (fragmentation_score_zone(m, z) >
 		    fragmentation_score_wmark(true,
@@ -1550,7 +1551,7 @@ bool should_proactive_compact_node(const struct machine *m, int node)
 
 	if (node < 0 || node >= m->nr_nodes)
 		return false;
-	if (p == 0 || m->nodes[node].kswapd_pending)
+	if (p == 0 || kswapd_is_running(m, node))
 		return false;
 	return fragmentation_score_node(m, node) >
 	    fragmentation_score_wmark(false, p);
@@ -1678,4 +1679,96 @@ void kcompactd_do_work(struct machine *m, int node, uint64_t *cycles)
 		nd->kcompactd_max_order = 0;
 	if (nd->kcompactd_highest_zoneidx >= hz)
 		nd->kcompactd_highest_zoneidx = node_nr_zones(nd) - 1;
+}
+
+/* Models mm/compaction.c:wakeup_kcompactd(). */
+void wakeup_kcompactd(struct machine *m, int node, unsigned order,
+    int highest_zoneidx)
+{
+	struct node *nd = &m->nodes[node];
+
+	if (order == 0)
+		return;
+	if (nd->kcompactd_max_order < order)
+		nd->kcompactd_max_order = order;
+	if (nd->kcompactd_highest_zoneidx > highest_zoneidx)
+		nd->kcompactd_highest_zoneidx = highest_zoneidx;
+	if (kcompactd_is_running(m, node) || !kcompactd_node_suitable(m, node))
+		return;
+	evq_wake(m->q, &nd->kcompactd_ev, machine_ns_to_cycles(m,
+	    KTHREAD_WAKE_NS));
+}
+
+/* Models mm/compaction.c:kcompactd(): one wake-up of a node's kcompactd;
+ * what it woke is queued when its run ends. */
+static void kcompactd_fn(struct evq *q, struct evq_event *ev, void *arg)
+{
+	struct machine *m = arg;
+	struct node *nd = container_of(ev, struct node, kcompactd_ev);
+	uint64_t cycles = 0;
+
+	nd->kcompactd_running = true;
+	kcompactd_do_work(m, (int)(nd - m->nodes), &cycles);
+	nd->kcompactd_running = false;
+	m->kcompactd_cycles += cycles;
+	evq_yield(q, q->now + cycles);
+}
+
+/* mm/compaction.c:HPAGE_FRAG_CHECK_INTERVAL_MSEC. */
+#define HPAGE_FRAG_CHECK_INTERVAL_NS	(500 * 1000 * 1000)
+
+/*
+ * Models the timeout of mm/compaction.c:kcompactd(): proactive
+ * compaction of every node whose fragmentation score is above the
+ * proactiveness mark.  A round that did not lower the score defers the
+ * next 2^COMPACT_MAX_DEFER_SHIFT checks of its node.
+ */
+static void kcompactd_timeout(struct evq *q, struct evq_event *ev, void *arg)
+{
+	struct machine *m = arg;
+	uint64_t cycles = 0;
+	int n;
+
+	for (n = 0; n < m->nr_nodes; n++) {
+		struct node *nd = &m->nodes[n];
+		unsigned before;
+
+		if (nd->proactive_defer > 0) {
+			nd->proactive_defer--;
+			continue;
+		}
+		if (kcompactd_is_running(m, n) ||
+		    !should_proactive_compact_node(m, n))
+			continue;
+		before = fragmentation_score_node(m, n);
+		proactive_compact_node(m, n, &cycles);
+		if (fragmentation_score_node(m, n) >= before)
+			nd->proactive_defer = 1u << COMPACT_MAX_DEFER_SHIFT;
+	}
+	m->kcompactd_cycles += cycles;
+	evq_push(q, ev, q->now + machine_ns_to_cycles(m,
+	    HPAGE_FRAG_CHECK_INTERVAL_NS));
+}
+
+void kcompactd_start(struct machine *m)
+{
+	int n;
+
+	for (n = 0; n < m->nr_nodes; n++) {
+		struct evq_event *ev = &m->nodes[n].kcompactd_ev;
+
+		evq_event_init(ev, kcompactd_fn, m);
+		/* after the node's kswapd, before the next node's */
+		ev->rank = 2 * (unsigned)n + 1;
+	}
+	evq_event_init(&m->proactive, kcompactd_timeout, m);
+	if (m->q != NULL && m->cfg->compaction_proactiveness > 0)
+		evq_push(m->q, &m->proactive, m->q->now +
+		    machine_ns_to_cycles(m, HPAGE_FRAG_CHECK_INTERVAL_NS));
+}
+
+void kcompactd_stop(struct machine *m)
+{
+	if (m->q != NULL)
+		evq_cancel(m->q, &m->proactive);
 }

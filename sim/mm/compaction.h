@@ -177,6 +177,27 @@ bool should_proactive_compact_node(const struct machine *m, int node);
  */
 bool kcompactd_node_suitable(const struct machine *m, int node);
 void kcompactd_do_work(struct machine *m, int node, uint64_t *cycles);
+/* Models mm/compaction.c:wakeup_kcompactd(): raise the node's order and
+ * zone index, and wake its kcompactd if a zone is suitable. */
+void wakeup_kcompactd(struct machine *m, int node, unsigned order,
+    int highest_zoneidx);
+/* A run of the node's kcompactd is queued or running. */
+static inline bool kcompactd_is_running(const struct machine *m, int node)
+{
+	const struct node *nd = &m->nodes[node];
+
+	return nd->kcompactd_running || evq_pending(&nd->kcompactd_ev);
+}
+/*
+ * kcompactd as a kernel thread of each node (mm/compaction.c:
+ * kcompactd_run() and kcompactd_stop()): an event of machine->q run
+ * KTHREAD_WAKE_NS after a wake-up, its cycles counted in
+ * machine->kcompactd_cycles; with proactiveness on, its timeout checks
+ * every node for proactive compaction every
+ * HPAGE_FRAG_CHECK_INTERVAL_MSEC from the start until the stop.
+ */
+void kcompactd_start(struct machine *m);
+void kcompactd_stop(struct machine *m);
 /* mm/compaction.c:compact_node(pgdat, true): every populated zone of the
  * node compacted whole (SYNC_LIGHT, skip hints ignored) until its score
  * is at or below the low mark.  Counts COMPACTPROACTIVE. */

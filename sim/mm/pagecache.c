@@ -212,8 +212,6 @@ struct pagecache {
 	uint64_t bw_written, bw_dirtied;	/* at the last update */
 
 	struct hist lat[PC_LAT_NR];
-	void (*sleep_hook)(void *arg, uint64_t now);
-	void *sleep_arg;
 };
 
 /* ---- small helpers ---- */
@@ -237,8 +235,9 @@ static void pc_sleep(struct pagecache *pc, uint64_t until)
 {
 	struct evq_event *ev;
 
-	if (pc->sleep_hook != NULL)
-		pc->sleep_hook(pc->sleep_arg, pc->q->now);
+	/* the wake-ups the task's own allocations asked for (kswapd,
+	 * kcompactd) are queued as it goes to sleep */
+	evq_yield(pc->q, pc->q->now);
 	while ((ev = evq_peek(pc->q)) != NULL && ev->time <= until)
 		evq_run_one(pc->q);
 	if (pc->q->now < until)
@@ -2252,13 +2251,6 @@ struct pagecache *pagecache_create(struct machine *m, struct evq *q,
 	pc->raw_bw = pc->write_bw;
 	pc->bw_time = q->now;
 	return pc;
-}
-
-void pagecache_set_sleep_hook(struct pagecache *pc,
-    void (*fn)(void *arg, uint64_t now), void *arg)
-{
-	pc->sleep_hook = fn;
-	pc->sleep_arg = arg;
 }
 
 void pagecache_stop(struct pagecache *pc)

@@ -73,15 +73,6 @@ struct pagecache *pagecache_create(struct machine *m, struct evq *q,
     const struct config *cfg, bool observe);
 void pagecache_destroy(struct pagecache *pc);
 
-/*
- * A task sleeping in the page cache (a throttled writer, a reader waiting
- * for its I/O) lets the machine run on: before the queue runs, `fn` is
- * told, so that the wake-ups the task's own allocations asked for
- * (kswapd, kcompactd) become events too.
- */
-void pagecache_set_sleep_hook(struct pagecache *pc,
-    void (*fn)(void *arg, uint64_t now), void *arg);
-
 /* Whether the engine takes ops of this type. */
 bool pagecache_op_type(enum op_type t);
 /*

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "mm/buddy.h"
+#include "mm/vmscan.h"
 
 /* CONFIG_PCP_BATCH_SCALE_MAX default. */
 #define PCP_BATCH_SCALE_MAX	5
@@ -224,7 +225,7 @@ static bool zone_below_high(const struct zone *z)
 /* Is kswapd reclaiming on this zone's node (ZONE_RECLAIM_ACTIVE)? */
 static bool zone_reclaim_active(const struct machine *m, const struct zone *z)
 {
-	return m->nodes[z->node].kswapd_pending;
+	return kswapd_is_running(m, z->node);
 }
 
 /* mm/page_alloc.c:nr_pcp_high(). */

@@ -50,22 +50,6 @@ static bool pgdat_watermark_boosted(const struct machine *m, int node,
 	return false;
 }
 
-void wakeup_kcompactd(struct machine *m, int node, unsigned order,
-    int highest_zoneidx)
-{
-	struct node *nd = &m->nodes[node];
-
-	if (order == 0)
-		return;
-	if (nd->kcompactd_max_order < order)
-		nd->kcompactd_max_order = order;
-	if (nd->kcompactd_highest_zoneidx > highest_zoneidx)
-		nd->kcompactd_highest_zoneidx = highest_zoneidx;
-	if (nd->kcompactd_pending || !kcompactd_node_suitable(m, node))
-		return;
-	nd->kcompactd_wake = true;
-}
-
 void wakeup_kswapd(struct machine *m, struct zone *z, gfp_t gfp,
     unsigned order, int highest_zoneidx)
 {
@@ -78,7 +62,7 @@ void wakeup_kswapd(struct machine *m, struct zone *z, gfp_t gfp,
 		nd->kswapd_highest_zoneidx = highest_zoneidx;
 	if (nd->kswapd_order < order)
 		nd->kswapd_order = order;
-	if (nd->kswapd_pending)
+	if (kswapd_is_running(m, z->node))
 		return;		/* awake already */
 	/* a hopeless node, or a balanced one: maybe only compaction */
 	if (nd->kswapd_failures >= MAX_RECLAIM_RETRIES ||
@@ -88,7 +72,9 @@ void wakeup_kswapd(struct machine *m, struct zone *z, gfp_t gfp,
 			wakeup_kcompactd(m, z->node, order, highest_zoneidx);
 		return;
 	}
-	nd->kswapd_wake = true;
+	/* wake_up_interruptible(&pgdat->kswapd_wait) */
+	evq_wake(m->q, &nd->kswapd_ev, machine_ns_to_cycles(m,
+	    KTHREAD_WAKE_NS));
 }
 
 /*
@@ -208,7 +194,35 @@ bool kswapd_run(struct machine *m, int node, uint64_t *cycles)
 	return again;
 }
 
-void kcompactd_run(struct machine *m, int node, uint64_t *cycles)
+/*
+ * Models mm/vmscan.c:kswapd(): one wake-up of a node's kswapd.  It runs
+ * again after its own work while it makes progress, and is busy until
+ * then (kswapd_is_running()).  What it woke (kcompactd) is queued when
+ * its run ends.
+ */
+static void kswapd_fn(struct evq *q, struct evq_event *ev, void *arg)
 {
-	kcompactd_do_work(m, node, cycles);
+	struct machine *m = arg;
+	struct node *nd = container_of(ev, struct node, kswapd_ev);
+	uint64_t cycles = 0;
+
+	nd->kswapd_running = true;
+	if (kswapd_run(m, (int)(nd - m->nodes), &cycles))
+		evq_push(q, ev, q->now + cycles);
+	nd->kswapd_running = false;
+	m->kswapd_cycles += cycles;
+	evq_yield(q, q->now + cycles);
+}
+
+void kswapd_start(struct machine *m)
+{
+	int n;
+
+	for (n = 0; n < m->nr_nodes; n++) {
+		struct evq_event *ev = &m->nodes[n].kswapd_ev;
+
+		evq_event_init(ev, kswapd_fn, m);
+		/* a node's threads before the next node's, kswapd first */
+		ev->rank = 2 * (unsigned)n;
+	}
 }

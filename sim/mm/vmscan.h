@@ -5,9 +5,9 @@
  * off to kcompactd.  What reclaim frees comes from the reclaimable memory
  * kmsim models; what it could not find is recorded as the shortfall.
  *
- * The engines only ask for runs (node->kswapd_wake, kcompactd_wake); the
- * simulation turns those requests into events and calls kswapd_run() and
- * kcompactd_run() when they fire.
+ * kswapd is an event on the machine's queue: wakeup_kswapd() wakes it as
+ * the kernel wakes a waitqueue (evq_wake()), and its handler runs
+ * kswapd_run().
  */
 #ifndef KMSIM_VMSCAN_H
 #define KMSIM_VMSCAN_H
@@ -20,9 +20,6 @@
 /* mm/vmscan.c:wakeup_kswapd(). */
 void wakeup_kswapd(struct machine *m, struct zone *z, gfp_t gfp,
     unsigned order, int highest_zoneidx);
-/* mm/compaction.c:wakeup_kcompactd() (the request half). */
-void wakeup_kcompactd(struct machine *m, int node, unsigned order,
-    int highest_zoneidx);
 /* mm/vmscan.c:pgdat_balanced(). */
 bool pgdat_balanced(const struct machine *m, int node, unsigned order,
     int highest_zoneidx);
@@ -33,7 +30,19 @@ uint64_t try_to_free_pages(struct machine *m, struct zone *const *zones,
  * sleep.  Returns true if kswapd wants to run again (still unbalanced
  * after making progress). */
 bool kswapd_run(struct machine *m, int node, uint64_t *cycles);
-/* mm/compaction.c:kcompactd() one wake-up. */
-void kcompactd_run(struct machine *m, int node, uint64_t *cycles);
+/*
+ * mm/vmscan.c:kswapd_run() at boot: each node's kswapd becomes an event
+ * of machine->q, run KTHREAD_WAKE_NS after a wake-up; its cycles
+ * are counted in machine->kswapd_cycles.
+ */
+void kswapd_start(struct machine *m);
+/* mm/compaction.c:kswapd_is_running(): a run of the node's kswapd is
+ * queued or running (ZONE_RECLAIM_ACTIVE). */
+static inline bool kswapd_is_running(const struct machine *m, int node)
+{
+	const struct node *nd = &m->nodes[node];
+
+	return nd->kswapd_running || evq_pending(&nd->kswapd_ev);
+}
 
 #endif /* KMSIM_VMSCAN_H */

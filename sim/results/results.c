@@ -406,8 +406,8 @@ void results_collect(struct results *r, const struct results_src *src)
 	    st->frees_of_failed);
 	results_u64(r, "capture.preexisting_freed", src->captured ?
 	    "capture.preexisting_freed" : NULL, st->preexisting_freed);
-	results_u64(r, "kswapd.cycles", NULL, st->kswapd_cycles);
-	results_u64(r, "kcompactd.cycles", NULL, st->kcompactd_cycles);
+	results_u64(r, "kswapd.cycles", NULL, m->kswapd_cycles);
+	results_u64(r, "kcompactd.cycles", NULL, m->kcompactd_cycles);
 	results_u64(r, "alloc.failures", "failures.total", st->nr_failures);
 	results_u64(r, "alloc.fallbacks", "fallbacks", st->fallbacks);
 	results_u64(r, "alloc.remote", "remote_allocations",

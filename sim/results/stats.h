@@ -90,9 +90,6 @@ struct run_stats {
 	uint64_t vm_failed, vm_purges, shootdown_cycles, accesses;
 	uint64_t kmap_waits;
 
-	/* kernel threads */
-	uint64_t kswapd_cycles, kcompactd_cycles;
-
 	uint64_t skipped[RUN_SKIP_NR];
 	uint64_t captured[RUN_CAP_NR];
 };

@@ -469,9 +469,9 @@ TEST(proactive_scores_and_marks)
 	cfg.compaction_proactiveness = 0;
 	ASSERT(!should_proactive_compact_node(m, 0));
 	cfg.compaction_proactiveness = 20;
-	m->nodes[0].kswapd_pending = true;
+	m->nodes[0].kswapd_running = true;
 	ASSERT(!should_proactive_compact_node(m, 0));
-	m->nodes[0].kswapd_pending = false;
+	m->nodes[0].kswapd_running = false;
 
 	/* a proactive round compacts to the low mark, as kcompactd */
 	free_before = z->free_pages;

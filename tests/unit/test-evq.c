@@ -131,11 +131,66 @@ TEST(heap_stays_ordered_under_random_load)
 	free(ev);
 }
 
+/*
+ * Wake-ups are staged until what runs yields, queued then at the yield's
+ * time plus their delay, by rank whatever the order they were asked in;
+ * a second wake-up of a staged or queued event is no wake-up.
+ */
+TEST(wake_is_staged_until_yield)
+{
+	struct rec r[3];
+	struct evq q;
+	int i;
+
+	evq_init(&q);
+	norder = 0;
+	for (i = 0; i < 3; i++) {
+		r[i].id = i;
+		evq_event_init(&r[i].ev, note, &r[i]);
+		r[i].ev.rank = (unsigned)i;
+	}
+	/* woken in reverse rank order, r[1] twice */
+	evq_wake(&q, &r[2].ev, 10);
+	evq_wake(&q, &r[1].ev, 10);
+	evq_wake(&q, &r[1].ev, 99);
+	evq_wake(&q, &r[0].ev, 10);
+	ASSERT(evq_staged(&r[1].ev));
+	ASSERT(!evq_pending(&r[1].ev));
+	ASSERT(evq_peek(&q) == NULL);		/* nothing queued yet */
+	evq_yield(&q, 1000);
+	for (i = 0; i < 3; i++) {
+		ASSERT(!evq_staged(&r[i].ev));
+		ASSERT(evq_pending(&r[i].ev));
+		ASSERT_UEQ(r[i].ev.time, 1010);
+	}
+	/* queued already: no second run */
+	evq_wake(&q, &r[0].ev, 5);
+	ASSERT(!evq_staged(&r[0].ev));
+	evq_yield(&q, 1000);
+	while (evq_run_one(&q))
+		;
+	ASSERT_EQ(norder, 3);
+	ASSERT_EQ(order[0], 0);
+	ASSERT_EQ(order[1], 1);
+	ASSERT_EQ(order[2], 2);
+	ASSERT_UEQ(q.now, 1010);
+	/* a cancelled wake-up is forgotten; no queue: no wake-up */
+	evq_wake(&q, &r[0].ev, 5);
+	evq_cancel(&q, &r[0].ev);
+	ASSERT(!evq_staged(&r[0].ev));
+	evq_wake(NULL, &r[1].ev, 5);
+	ASSERT(!evq_staged(&r[1].ev));
+	evq_yield(&q, 2000);
+	ASSERT(evq_peek(&q) == NULL);
+	evq_fini(&q);
+}
+
 int main(void)
 {
 	RUN(time_then_insertion_order);
 	RUN(cancel_and_reschedule);
 	RUN(past_is_clamped_to_now);
 	RUN(heap_stays_ordered_under_random_load);
+	RUN(wake_is_staged_until_yield);
 	return tap_done();
 }

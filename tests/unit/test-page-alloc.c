@@ -266,24 +266,36 @@ TEST(atomic_high_order_reserves_a_highatomic_block)
 	struct config_node nodes[1];
 	struct machine *m;
 	struct zone *z;
+	struct evq q;
 	uint64_t p, max_reserve;
 
 	mk_config(&cfg, nodes, 1, 256 * MiB, 0, 0);
 	cfg.pcp = false;
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
+	/* a queue for kswapd's wake-ups to be staged on */
+	evq_init(&q);
+	m->q = &q;
+	kswapd_start(m);
 	z = m->zones[0];
 	/* run the zone below its low watermark */
 	while (z->free_pages > z->watermark[WMARK_LOW])
 		ASSERT(mk_alloc(m, 0, GFP_HIGHUSER_MOVABLE, 0, NULL) !=
 		    OP_PFN_NONE);
-	ASSERT(!m->nodes[0].kswapd_wake);
+	ASSERT(!evq_staged(&m->nodes[0].kswapd_ev));
 	/* the fast path fails; the slow path wakes kswapd and serves the
 	 * atomic order-1 request at the min watermark, reserving its
 	 * pageblock as MIGRATE_HIGHATOMIC */
 	p = mk_alloc(m, 1, GFP_ATOMIC, 0, NULL);
 	ASSERT(p != OP_PFN_NONE);
-	ASSERT(m->nodes[0].kswapd_wake);
+	ASSERT(evq_staged(&m->nodes[0].kswapd_ev));
+	/* it runs once the allocation is done */
+	ASSERT(!kswapd_is_running(m, 0));
+	evq_yield(&q, 0);
+	ASSERT(kswapd_is_running(m, 0));
+	/* the rest of the test without kswapd */
+	evq_fini(&q);
+	m->q = NULL;
 	ASSERT_UEQ(z->nr_reserved_highatomic, 512);
 	ASSERT_UEQ(z->nr_pageblocks[MIGRATE_HIGHATOMIC], 1);
 	ASSERT_EQ(get_pageblock_migratetype(m, p), MIGRATE_HIGHATOMIC);
@@ -304,10 +316,17 @@ TEST(kswapd_balanced_node_is_not_woken)
 	struct config cfg;
 	struct config_node nodes[1];
 	struct machine *m = make(&cfg, nodes, 64 * MiB);
+	struct evq q;
 
 	ASSERT(m != NULL);
+	evq_init(&q);
+	m->q = &q;
+	kswapd_start(m);
 	wakeup_kswapd(m, m->zones[0], GFP_KERNEL, 0, ZONE_NORMAL);
-	ASSERT(!m->nodes[0].kswapd_wake);
+	ASSERT(!evq_staged(&m->nodes[0].kswapd_ev));
+	evq_yield(&q, 0);
+	ASSERT(!kswapd_is_running(m, 0));
+	evq_fini(&q);
 	ASSERT(pgdat_balanced(m, 0, 0, ZONE_NORMAL));
 	machine_destroy(m);
 }

@@ -29,6 +29,7 @@
 #include "trace/bundle.h"
 #include "mm/buddy.h"
 #include "machine.h"
+#include "ops/ops.h"
 #include "trace/trace.h"
 
 struct replay_stats {
@@ -94,5 +95,21 @@ void replay_compare(struct replay *r, const struct kpageflags *before,
     const struct kpageflags *after, const struct procfs_zones *after_zones,
     struct replay_fidelity *fid);
 json_t *replay_json(const struct replay *r, const struct replay_fidelity *fid);
+
+/*
+ * The replay mode adapter: the machine of ctx rebuilt from the bundle's
+ * first kpageflags (b may be NULL: a plain trace), every op applied as
+ * recorded between the markers of the bundle's snapshots, and at the end
+ * the model compared with its last snapshot.  -1 (NULL) with *cause for
+ * a bad snapshot.
+ */
+struct replay *replay_open(struct ops_ctx *ctx, struct bundle *b,
+    char **cause);
+/* Issue one op; its latency in cycles. */
+uint64_t replay_issue(struct replay *r, const struct op *op);
+/* The trace is over: the model against the bundle's last snapshot. */
+void replay_finish(struct replay *r, struct bundle *b);
+/* What replay_finish() found; NULL before it. */
+const struct replay_fidelity *replay_fidelity(const struct replay *r);
 
 #endif /* KMSIM_REPLAY_H */

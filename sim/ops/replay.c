@@ -1,16 +1,27 @@
 /*
  * replay.c - --mode replay: captured kmem events applied to the frames
- * they name (see replay.h for the events' meaning), and the end state
- * compared with the kernel's own /proc/kpageflags and /proc/buddyinfo.
+ * they name (see replay.h for the events' meaning), between the markers
+ * of the bundle's snapshots, and the end state compared with the
+ * kernel's own /proc/kpageflags and /proc/buddyinfo.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay.h"
+#include "ops/replay.h"
 
 struct replay {
 	struct machine *m;
 	struct replay_stats st;
+
+	/* the replay mode adapter (replay_open()) */
+	struct ops_ctx *ctx;
+	struct kpageflags kp_before;
+	int window;		/* -1 before the first marker, 0 in, 1 after */
+	const char *marker_start, *marker_stop;	/* from the manifest */
+	const char *marker_read_end[2];	/* the end of each snapshot */
+	bool in_read;		/* between a read's start and its end */
+	bool have_fidelity;
+	struct replay_fidelity fidelity;
 };
 
 /* Mark the frames of [pfn, pfn + 2^order) as named by an event. */
@@ -70,7 +81,127 @@ struct replay *replay_create(struct machine *m, const struct kpageflags *before,
 
 void replay_destroy(struct replay *r)
 {
+	if (r == NULL)
+		return;
+	kpageflags_free(&r->kp_before);
 	free(r);
+}
+
+/*
+ * The trace_marker lines kmsim-record writes around its snapshots; the
+ * manifest names them.  Replay starts where the first /proc/kpageflags
+ * read began (the state it seeds from) and stops where the last began.
+ * Older bundles bracket only the whole snapshot.
+ */
+static const char *manifest_marker(const struct bundle *b, const char *key,
+    const char *fallback)
+{
+	const char *m = json_string_value(json_object_get(json_object_get(
+	    bundle_manifest(b), "markers"), key));
+
+	return m != NULL ? m : fallback;
+}
+
+struct replay *replay_open(struct ops_ctx *ctx, struct bundle *b,
+    char **cause)
+{
+	struct kpageflags kp = { NULL, 0 };
+	struct replay *r;
+	char *warn = NULL;
+
+	if (b != NULL && bundle_kpageflags(b, "before", &kp, cause) < 0)
+		return NULL;
+	r = replay_create(ctx->m, kp.nr ? &kp : NULL, &warn);
+	free(warn);
+	r->ctx = ctx;
+	r->kp_before = kp;
+	/* replay between the snapshots' markers when the bundle has them */
+	r->window = 0;
+	if (b != NULL && json_object_get(bundle_manifest(b), "markers") !=
+	    NULL) {
+		r->marker_start = manifest_marker(b, "before_kpageflags_begin",
+		    manifest_marker(b, "before_begin", NULL));
+		r->marker_stop = manifest_marker(b, "after_kpageflags_begin",
+		    manifest_marker(b, "after_begin", NULL));
+		r->marker_read_end[0] = manifest_marker(b, "before_end", NULL);
+		r->marker_read_end[1] = manifest_marker(b, "after_end", NULL);
+		if (r->marker_read_end[0] == NULL ||
+		    r->marker_read_end[1] == NULL)
+			r->marker_read_end[0] = r->marker_read_end[1] = NULL;
+		if (r->marker_start != NULL && r->marker_stop != NULL)
+			r->window = -1;
+		else
+			r->marker_start = NULL;
+	}
+	return r;
+}
+
+uint64_t replay_issue(struct replay *r, const struct op *op)
+{
+	struct ops_ctx *ctx = r->ctx;
+	struct alloc_result res;
+
+	if (op->type == OP_MARKER && op->text != NULL &&
+	    r->marker_start != NULL) {
+		if (r->window < 0 && strstr(op->text, r->marker_start) != NULL) {
+			r->window = 0;
+			r->in_read = true;
+		} else if (r->window == 0 &&
+		    strstr(op->text, r->marker_stop) != NULL) {
+			r->window = 1;
+			r->in_read = true;
+		} else if (r->in_read && r->marker_read_end[0] != NULL &&
+		    strstr(op->text, r->marker_read_end[r->window]) != NULL) {
+			r->in_read = false;
+		}
+		return 0;
+	}
+	/* frames named while a snapshot is read: state the read may or
+	 * may not have caught, compared apart */
+	if (r->in_read && r->window >= 0)
+		replay_mark_ambiguous(r, op);
+	if (r->window != 0) {
+		replay_count_outside(r);
+		return 0;
+	}
+	replay_op(r, op, &res);
+	if (res.cycles == 0)
+		return 0;
+	ctx->last_pfn = op->pfn;
+	ctx->st->splits += res.splits;
+	ctx->st->merges += res.merges;
+	hist_record(&ctx->st->lat[op->type], res.cycles);
+	return res.cycles;
+}
+
+void replay_finish(struct replay *r, struct bundle *b)
+{
+	struct kpageflags after = { NULL, 0 };
+	struct procfs_zones zs = { NULL, 0 };
+	char *cause = NULL;
+	int have_after = 0;
+
+	if (b != NULL) {
+		have_after = bundle_kpageflags(b, "after", &after,
+		    &cause) == 0;
+		free(cause);
+		cause = NULL;
+		if (bundle_snapshot_dir(b, "after") != NULL &&
+		    bundle_zones(b, "after", &zs, &cause) != 0) {
+			procfs_zones_free(&zs);
+			free(cause);
+		}
+	}
+	replay_compare(r, r->kp_before.nr ? &r->kp_before : NULL,
+	    have_after ? &after : NULL, &zs, &r->fidelity);
+	r->have_fidelity = true;
+	kpageflags_free(&after);
+	procfs_zones_free(&zs);
+}
+
+const struct replay_fidelity *replay_fidelity(const struct replay *r)
+{
+	return r->have_fidelity ? &r->fidelity : NULL;
 }
 
 const struct replay_stats *replay_stats(const struct replay *r)
