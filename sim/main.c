@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "trace/bundle.h"
+#include "trace/bundle_machine.h"
 #include "kmsim_config.h"
 #include "results/db.h"
 #include "results/dump.h"
@@ -458,7 +459,7 @@ int main(int argc, char **argv)
 	if (auto_config && nr_sets > 0)
 		usage_error("%s", "--set needs a configuration file, not"
 		    " --config auto");
-	cfg = auto_config ? bundle_config(bundle, &cause) :
+	cfg = auto_config ? bundle_machine_config(bundle, &cause) :
 	    config_load_overrides(config_path, sets, nr_sets, &cause);
 	if (cfg == NULL)
 		goto out_error;
