@@ -17,7 +17,7 @@ struct cli {
 	const char *name;		/* "kmsim": messages, --version */
 	const char *usage;		/* --help's text */
 	const char *shortopts;		/* getopt's, with h and V */
-	const struct option *longopts;	/* with "help" 'h', "version" 'V' */
+	const struct option *longopts;	/* with help 'h', version 'V' */
 };
 
 /*

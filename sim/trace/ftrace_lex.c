@@ -79,14 +79,14 @@ char *ftrace_lex_field_search(struct ftrace_fields *f, const char *key,
 	return p != NULL ? p + klen : NULL;
 }
 
-
 int ftrace_lex_missing(struct ftrace_fields *f, const char *key)
 {
 	int n = (int)strlen(key);
 
 	if (n > 0 && (key[n - 1] == '=' || key[n - 1] == ' '))
 		n--;
-	return ftrace_lex_error(f->lx, f->line, f->end, "missing field '%.*s' in %s",
+	return ftrace_lex_error(f->lx, f->line, f->end,
+	    "missing field '%.*s' in %s",
 	    n, key, f->event);
 }
 
@@ -101,11 +101,10 @@ int ftrace_lex_bad_value(struct ftrace_fields *f, const char *key,
 		return ftrace_lex_error(f->lx, f->line, v,
 		    "value '%.*s' of '%.*s' in %s is out of range",
 		    ftrace_lex_token_len(v), v, n, key, f->event);
-	return ftrace_lex_error(f->lx, f->line, v, "bad value '%.*s' for '%.*s' in %s",
+	return ftrace_lex_error(f->lx, f->line, v,
+	    "bad value '%.*s' for '%.*s' in %s",
 	    ftrace_lex_token_len(v), v, n, key, f->event);
 }
-
-
 
 int ftrace_lex_get_u64(struct ftrace_fields *f, const char *key, char *v,
     enum nbase base, uint64_t *out)
@@ -118,7 +117,8 @@ int ftrace_lex_get_u64(struct ftrace_fields *f, const char *key, char *v,
 	p = base == B_DEC ? num_dec(v, out, &err) : base == B_HEX ?
 	    num_hex(v, out, &err) : num_auto(v, out, &err);
 	if (unlikely(err != NUM_OK || !at_value_end(p)))
-		return ftrace_lex_bad_value(f, key, v, err != NUM_OK ? err : NUM_BAD);
+		return ftrace_lex_bad_value(f, key, v, err != NUM_OK ? err :
+		    NUM_BAD);
 	f->p = p;
 	return 0;
 }
@@ -144,7 +144,8 @@ int ftrace_lex_get_int(struct ftrace_fields *f, const char *key, char *v,
 	if (err == NUM_OK && (*out < lo || *out > hi))
 		err = NUM_OVERFLOW;
 	if (unlikely(err != NUM_OK || !at_value_end(p)))
-		return ftrace_lex_bad_value(f, key, v, err != NUM_OK ? err : NUM_BAD);
+		return ftrace_lex_bad_value(f, key, v, err != NUM_OK ? err :
+		    NUM_BAD);
 	f->p = p;
 	return 0;
 }
@@ -210,7 +211,8 @@ int ftrace_lex_get_ptr(struct ftrace_fields *f, const char *key, char *v,
 	}
 	p = num_hex(v, out, &err);
 	if (unlikely(err != NUM_OK || !at_value_end(p)))
-		return ftrace_lex_bad_value(f, key, v, err != NUM_OK ? err : NUM_BAD);
+		return ftrace_lex_bad_value(f, key, v, err != NUM_OK ? err :
+		    NUM_BAD);
 	f->p = p;
 	return 0;
 }
@@ -263,8 +265,8 @@ int ftrace_lex_get_flag(struct ftrace_fields *f, const char *key,
 	} else {
 		p = num_dec(v, &n, &err);
 		if (err != NUM_OK || !at_value_end(p))
-			return ftrace_lex_bad_value(f, key, v, err != NUM_OK ? err :
-			    NUM_BAD);
+			return ftrace_lex_bad_value(f, key, v,
+			    err != NUM_OK ? err : NUM_BAD);
 		*out = n != 0;
 	}
 	f->p = p;
@@ -360,7 +362,8 @@ int ftrace_lex_get_dev(struct ftrace_fields *f, const char *key, char *v,
 		return ftrace_lex_missing(f, key);
 	p = num_dev(v, out, &err);
 	if (err != NUM_OK || !at_value_end(p))
-		return ftrace_lex_bad_value(f, key, v, err != NUM_OK ? err : NUM_BAD);
+		return ftrace_lex_bad_value(f, key, v, err != NUM_OK ? err :
+		    NUM_BAD);
 	f->p = p;
 	return 0;
 }
@@ -461,7 +464,6 @@ int ftrace_lex_event(const struct ftrace_lex *lx, const char *s, size_t n)
 	}
 }
 
-
 /* ---- the line ---- */
 
 /*
@@ -548,7 +550,8 @@ int ftrace_lex_context(struct ftrace_lex *lx, char *line, char *p,
 	for (;;) {
 		q = memchr(q, '[', (size_t)(end - q));
 		if (q == NULL) {
-			ftrace_lex_error(lx, line, NULL, "not an ftrace event line");
+			ftrace_lex_error(lx, line, NULL,
+			    "not an ftrace event line");
 			lx->err.shape = true;
 			return -1;
 		}

@@ -286,7 +286,6 @@ struct ftrace_fields {
 	int nzap;
 };
 
-
 char *ftrace_lex_field_search(struct ftrace_fields *f, const char *key,
     size_t klen);
 
@@ -334,13 +333,16 @@ enum nbase { B_DEC, B_HEX, B_AUTO };
  * field is required; 0, or -1 with the error set.  opt_*: 1 if present
  * and good, 0 if absent, -1 if bad.  Each moves the cursor past the value.
  */
-#define GET_U64(f, k, b, o)	ftrace_lex_get_u64((f), k, FIELD(f, k), (b), (o))
-#define OPT_U64(f, k, b, o)	ftrace_lex_opt_u64((f), k, FIELD(f, k), (b), (o))
+#define GET_U64(f, k, b, o)	\
+	ftrace_lex_get_u64((f), k, FIELD(f, k), (b), (o))
+#define OPT_U64(f, k, b, o)	\
+	ftrace_lex_opt_u64((f), k, FIELD(f, k), (b), (o))
 #define GET_INT(f, k, l, h, o)	\
 	ftrace_lex_get_int((f), k, FIELD(f, k), l, h, (o))
 #define OPT_INT(f, k, l, h, o)	\
 	ftrace_lex_opt_int((f), k, FIELD(f, k), l, h, (o))
-#define GET_ORDER(f, k, op)	ftrace_lex_get_order((f), k, FIELD(f, k), (op))
+#define GET_ORDER(f, k, op)	\
+	ftrace_lex_get_order((f), k, FIELD(f, k), (op))
 #define GET_COUNT(f, k, o)	ftrace_lex_get_count((f), k, FIELD(f, k), (o))
 #define GET_PTR(f, k, o)	ftrace_lex_get_ptr((f), k, FIELD(f, k), (o))
 #define GET_FLAG(f, k, o)	ftrace_lex_get_flag((f), k, FIELD(f, k), (o))

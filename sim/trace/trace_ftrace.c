@@ -241,7 +241,8 @@ static int ev_extfrag(struct ftrace_fields *f, struct op *op)
 		return -1;
 	op->pfn = pfn;
 	for (i = 0; i < 4; i++) {
-		if (ftrace_lex_get_int(f, keys[i], field(f, keys[i], strlen(keys[i])),
+		if (ftrace_lex_get_int(f, keys[i],
+		    field(f, keys[i], strlen(keys[i])),
 		    INT32_MIN, INT32_MAX, &v) != 0)
 			return -1;
 		op->aux[i] = (int32_t)v;
@@ -531,8 +532,8 @@ static int ev_compaction(struct ftrace_fields *f, struct op *op, bool end)
 		return ftrace_lex_missing(f, "zone_end=");
 	p = num_hex(v, &op->end, &err);
 	if (err != NUM_OK || (*p != ',' && !at_value_end(p)))
-		return ftrace_lex_bad_value(f, "zone_end=", v, err != NUM_OK ? err :
-		    NUM_BAD);
+		return ftrace_lex_bad_value(f, "zone_end=", v,
+		    err != NUM_OK ? err : NUM_BAD);
 	f->p = p + (*p == ',');
 	v = FIELD(f, "mode=");
 	if (v == NULL)
@@ -694,7 +695,6 @@ static int parse_event(struct ftrace_fields *f, enum ev_kind kind,
 	return -1;
 }
 
-
 /* The text of a marker: what was written to trace_marker. */
 static int parse_marker(char *fields, struct op *op)
 {
@@ -727,7 +727,8 @@ static int parse_line(struct trace_ftrace *r, char *s, size_t n, struct op *op)
 		return 0;
 	}
 	if (unlikely(*s == 'C' || *s == 'c' || *s == 'v')) {
-		if ((strncmp(s, "CPU:", 4) == 0 && ftrace_lex_lost(&r->lx, s)) ||
+		if ((strncmp(s, "CPU:", 4) == 0 &&
+		    ftrace_lex_lost(&r->lx, s)) ||
 		    ftrace_lex_tracecmd_header(s)) {
 			r->lx.seen_record = true;
 			return 0;
@@ -763,7 +764,8 @@ static int parse_line(struct trace_ftrace *r, char *s, size_t n, struct op *op)
 		r->st.unknown_events++;
 		return 0;
 	}
-	kind = p > name ? ftrace_lex_event(&r->lx, name, (size_t)(p - name)) : -1;
+	kind = p > name ?
+	    ftrace_lex_event(&r->lx, name, (size_t)(p - name)) : -1;
 	if (kind < 0) {
 		r->st.unknown_events++;
 		return 0;
@@ -955,8 +957,8 @@ static int trace_ftrace_next(struct trace_source *ts, struct op *op,
 		off = (size_t)(s - r->buf);
 		if (unlikely(r->nul != NUL_NONE && r->nul < off + n)) {
 			/* a NUL byte: binary data, or a corrupt line */
-			ftrace_lex_error(&r->lx, s, r->buf + r->nul, r->lx.seen_record ?
-			    "NUL byte in the line" :
+			ftrace_lex_error(&r->lx, s, r->buf + r->nul,
+			    r->lx.seen_record ? "NUL byte in the line" :
 			    "binary data, not ftrace text");
 			r->lx.err.shape = true;
 			nul_rescan(r);
