@@ -64,53 +64,13 @@ parameter.
 EOF
 }
 
-note() {
-	printf '%s: %s\n' "$prog" "$*" >&2
-}
-
-die() {
-	note "$*"
-	exit 1
-}
-
-usage_error() {
-	note "$*"
-	usage >&2
-	exit 2
-}
-
-is_uint() {
-	case $1 in
-	'' | *[!0-9]*) return 1 ;;
-	esac
-	return 0
-}
+# The messages and the options kmsim-plot and kmsim-report share.
+. "$(dirname -- "$0")/kmsim-args.sh" # KMSIM_ARGS
 
 ### Options
 
-db=
-outdir=
-have_outdir=0
 format=png
 orders='3 9'
-runs=
-quiet=0
-
-set_db() {
-	[ -z "$db" ] || usage_error "more than one database given: '$db' and '$1'"
-	[ -n "$1" ] || usage_error "empty database name"
-	db=$1
-}
-
-add_run() {
-	if ! is_uint "$1" || ! [ "$1" -gt 0 ] 2>/dev/null; then
-		usage_error "run id '$1' is not a positive number"
-	fi
-	case " $runs " in
-	*" $1 "*) ;;
-	*) runs="${runs:+$runs }$1" ;;
-	esac
-}
 
 set_orders() {
 	orders=
@@ -131,34 +91,19 @@ set_format() {
 	esac
 }
 
-needs_arg() {
-	[ "$1" -ge 2 ] || usage_error "option '$2' needs an argument"
+own_option() {
+	case $1 in
+	--orders) needs_arg $# "$1"; set_orders "$2"; own_shift=2 ;;
+	--orders=*) set_orders "${1#*=}"; own_shift=1 ;;
+	-f | --format) needs_arg $# "$1"; set_format "$2"; own_shift=2 ;;
+	--format=*) set_format "${1#*=}"; own_shift=1 ;;
+	esac
 }
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	-o | --output) needs_arg $# "$1"; outdir=$2; have_outdir=1; shift 2 ;;
-	--output=*) outdir=${1#*=}; have_outdir=1; shift ;;
-	-r | --run) needs_arg $# "$1"; add_run "$2"; shift 2 ;;
-	--run=*) add_run "${1#*=}"; shift ;;
-	--orders) needs_arg $# "$1"; set_orders "$2"; shift 2 ;;
-	--orders=*) set_orders "${1#*=}"; shift ;;
-	-f | --format) needs_arg $# "$1"; set_format "$2"; shift 2 ;;
-	--format=*) set_format "${1#*=}"; shift ;;
-	-q | --quiet) quiet=1; shift ;;
-	-h | --help) usage; exit 0 ;;
-	-V | --version) echo "$prog $version"; exit 0 ;;
-	--) shift; break ;;
-	-?*) usage_error "unknown option '$1'" ;;
-	*) set_db "$1"; shift ;;
-	esac
-done
-for arg; do
-	set_db "$arg"
-done
-[ -n "$db" ] || usage_error "no database given"
-[ "$have_outdir" = 1 ] || usage_error "no output directory given (-o DIR)"
-[ -n "$outdir" ] || usage_error "empty output directory"
+parse_args "$@"
+[ "$have_out" = 1 ] || usage_error "no output directory given (-o DIR)"
+[ -n "$out" ] || usage_error "empty output directory"
+outdir=$out
 case $format in
 both) formats='png svg' ;;
 *) formats=$format ;;

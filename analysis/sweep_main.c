@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "kmsim.h"
 #include "sweep.h"
 
@@ -119,30 +119,17 @@ static const char *const point_state_names[] = {
 
 static volatile sig_atomic_t interrupted;
 
-static KMSIM_NORETURN void usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", SWEEP_NAME);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'kmsim-sweep --help' for more information.\n");
-	exit(2);
-}
+static const struct cli cli = {
+	.name = SWEEP_NAME,
+	.usage = usage_text,
+	.shortopts = "j:d:c:nqhV",
+	.longopts = long_options,
+};
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-static long parse_count(const char *opt, const char *s, long min)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < min)
-		usage_error("%s: expected a number", opt);
-	return v;
 }
 
 /* An absolute path for a file that may not exist yet. */
@@ -870,17 +857,15 @@ int main(int argc, char **argv)
 	o.jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	if (o.jobs < 1)
 		o.jobs = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:d:c:nqhV", long_options,
-	    NULL)) != -1) {
+	while ((c = cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'j':
-			o.jobs = parse_count("-j", optarg, 1);
+			o.jobs = cli_parse_count(&cli, "-j", optarg, 1);
 			o.jobs_given = true;
 			break;
 		case 'd':
 			if (*optarg == '\0')
-				usage_error("%s", "empty database path");
+				cli_usage_error(&cli, "empty database path");
 			o.db = optarg;
 			break;
 		case OPT_SHARDS:
@@ -891,7 +876,7 @@ int main(int argc, char **argv)
 			o.list = true;
 			break;
 		case OPT_POINT:
-			o.point = parse_count("--point", optarg, 0);
+			o.point = cli_parse_count(&cli, "--point", optarg, 0);
 			break;
 		case OPT_MERGE:
 			o.merge = true;
@@ -906,7 +891,8 @@ int main(int argc, char **argv)
 			o.slurm_script = optarg;
 			break;
 		case OPT_TIMEOUT:
-			o.timeout = parse_count("--timeout", optarg, 1);
+			o.timeout = cli_parse_count(&cli, "--timeout", optarg,
+			    1);
 			break;
 		case OPT_SSH:
 			o.ssh = optarg;
@@ -918,7 +904,8 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			if (o.nr_checks == MAX_CHECKS)
-				usage_error("%s", "too many --check options");
+				cli_usage_error(&cli, "too many --check"
+				    " options");
 			o.checks[o.nr_checks] = sweep_check_parse(optarg,
 			    &cause);
 			if (o.checks[o.nr_checks] == NULL) {
@@ -937,35 +924,23 @@ int main(int argc, char **argv)
 		case 'q':
 			o.quiet = true;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		case 'V':
-			printf("kmsim-sweep %s\n", PACKAGE_VERSION);
-			return 0;
-		case ':':
-			usage_error("option '%s' needs an argument",
-			    argv[optind - 1]);
-		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		o.sweep_path = argv[optind++];
-	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+	cli_no_operands(&cli, argc, argv);
 	if ((o.slurm || o.slurm_script != NULL) + (o.ssh != NULL) +
 	    (o.point >= 0) + o.merge + o.list > 1)
-		usage_error("%s", "give at most one of --slurm, --ssh, --point, "
-		    "--merge and --list");
+		cli_usage_error(&cli, "give at most one of --slurm, --ssh,"
+		    " --point, --merge and --list");
 	if (o.no_wait && !o.slurm)
-		usage_error("%s", "--no-wait goes with --slurm");
+		cli_usage_error(&cli, "--no-wait goes with --slurm");
 
 	/* checks on an existing database */
 	if (o.sweep_path == NULL) {
 		if (o.nr_checks == 0)
-			usage_error("%s", "no sweep file (or --db DB --check "
-			    "EXPR to check a database)");
+			cli_usage_error(&cli, "no sweep file (or --db DB"
+			    " --check EXPR to check a database)");
 		checks = json_array();
 		ret = run_checks(&o, o.json ? checks : NULL);
 		if (o.json) {

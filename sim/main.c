@@ -6,7 +6,6 @@
  * that failed; 2 usage; 3 host memory exhausted; 130 interrupted.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +13,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "trace/bundle.h"
+#include "trace/bundle_machine.h"
 #include "kmsim_config.h"
 #include "results/db.h"
 #include "results/dump.h"
@@ -110,23 +111,12 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static KMSIM_NORETURN void usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", KMSIM_NAME);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'kmsim --help' for more information.\n");
-	exit(2);
-}
-
-/* A usage error whose message a parser wrote into cause. */
-static KMSIM_NORETURN void usage_error_cause(const char *option, char *cause)
-{
-	char msg[512];
-
-	snprintf(msg, sizeof msg, "%s: %s", option, cause);
-	free(cause);
-	usage_error("%s", msg);
-}
+static const struct cli cli = {
+	.name = KMSIM_NAME,
+	.usage = usage_text,
+	.shortopts = "c:t:d:m:jqhV",
+	.longopts = long_options,
+};
 
 /* --dump-at's times: static, so that a usage error's exit leaks nothing. */
 static uint64_t *dump_at;
@@ -328,9 +318,7 @@ int main(int argc, char **argv)
 	int c, ret = 1, r;
 
 	memset(&opt, 0, sizeof opt);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:t:d:m:jqhV", long_options,
-	    NULL)) != -1) {
+	while ((c = cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'c':
 			config_path = optarg;
@@ -344,26 +332,26 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "simulate") == 0)
 				mode = SIM_SIMULATE;
 			else
-				usage_error("unknown mode '%s' (replay or"
-				    " simulate)", optarg);
+				cli_usage_error(&cli, "unknown mode '%s'"
+				    " (replay or simulate)", optarg);
 			break;
 		case 'd':
 			db_path = optarg;
 			break;
 		case OPT_SET:
 			if (strchr(optarg, '=') == NULL || *optarg == '=')
-				usage_error("--set '%s': expected KEY=VALUE",
-				    optarg);
+				cli_usage_error(&cli, "--set '%s': expected"
+				    " KEY=VALUE", optarg);
 			if (nr_sets == MAX_SETS)
-				usage_error("%s", "too many --set options");
+				cli_usage_error(&cli, "too many --set options");
 			sets[nr_sets++] = optarg;
 			break;
 		case OPT_SEED:
 			if (kmsim_parse_u64(optarg, &opt.seed, &cause) != 0 ||
 			    opt.seed > MAX_SEED) {
 				free(cause);
-				usage_error("--seed '%s': expected a number"
-				    " from 0 to 2^53", optarg);
+				cli_usage_error(&cli, "--seed '%s': expected"
+				    " a number from 0 to 2^53", optarg);
 			}
 			break;
 		case OPT_NO_DB:
@@ -372,12 +360,12 @@ int main(int argc, char **argv)
 		case OPT_DUMP:
 			if (dump_parse_kinds(optarg, &opt.dump_kinds,
 			    &cause) != 0)
-				usage_error_cause("--dump", cause);
+				cli_usage_error_cause(&cli, "--dump", cause);
 			break;
 		case OPT_DUMP_AT:
 			if (dump_parse_times(optarg, &dump_at, &nr_dump_at,
 			    &cause) != 0)
-				usage_error_cause("--dump-at", cause);
+				cli_usage_error_cause(&cli, "--dump-at", cause);
 			break;
 		case OPT_DUMP_FILE:
 			dump_path = optarg;
@@ -403,62 +391,52 @@ int main(int argc, char **argv)
 		case OPT_PROGRESS:
 			force_progress = true;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		case 'V':
-			printf("kmsim %s\n", PACKAGE_VERSION);
-			return 0;
-		case ':':
-			usage_error("option '%s' needs an argument",
-			    argv[optind - 1]);
-		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+	cli_no_operands(&cli, argc, argv);
 	if (opt.dump_kinds == 0 && nr_dump_at > 0)
-		usage_error("%s", "--dump-at needs --dump KIND");
+		cli_usage_error(&cli, "--dump-at needs --dump KIND");
 	if (opt.dump_kinds == 0 && dump_path != NULL)
-		usage_error("%s", "--dump-file needs --dump KIND");
+		cli_usage_error(&cli, "--dump-file needs --dump KIND");
 	if (dump_path != NULL && *dump_path == '\0')
-		usage_error("%s", "empty --dump-file path");
+		cli_usage_error(&cli, "empty --dump-file path");
 	if (opt.dump_kinds != 0 && (parse_only || show_machine))
-		usage_error("--dump needs a run, not %s", parse_only ?
+		cli_usage_error(&cli, "--dump needs a run, not %s", parse_only ?
 		    "--parse-only" : "--show-machine");
 	if (dump_path != NULL && strcmp(dump_path, "-") == 0)
 		dump_path = NULL;
 	if (opt.dump_kinds != 0 && json && dump_path == NULL)
-		usage_error("%s", "--dump and --json would both write to"
+		cli_usage_error(&cli, "--dump and --json would both write to"
 		    " standard output: give --dump-file FILE");
 	nr_dump_at = dump_sort_times(dump_at, nr_dump_at);
 	opt.dump_at_ns = dump_at;
 	opt.nr_dump_at = nr_dump_at;
 	if (parse_only) {
 		if (trace_path == NULL)
-			usage_error("%s", "--parse-only needs --trace FILE");
+			cli_usage_error(&cli, "--parse-only needs"
+			    " --trace FILE");
 		return parse_trace(trace_path, opt.lenient, json, quiet);
 	}
 	if (config_path == NULL)
-		usage_error("%s", "no machine configuration: give --config FILE");
+		cli_usage_error(&cli, "no machine configuration: give"
+		    " --config FILE");
 	if (!show_machine && trace_path == NULL)
-		usage_error("%s", "no trace: give --trace FILE (or"
+		cli_usage_error(&cli, "no trace: give --trace FILE (or"
 		    " --show-machine)");
 	if (*db_path == '\0')
-		usage_error("%s", "empty database path");
+		cli_usage_error(&cli, "empty database path");
 
 	auto_config = strcmp(config_path, "auto") == 0;
 	if (trace_path != NULL &&
 	    bundle_open(trace_path, &bundle, &cause) < 0)
 		goto out_error;
 	if (auto_config && bundle == NULL)
-		usage_error("%s", "--config auto needs a capture bundle as the"
-		    " trace (kmsim-record(1))");
+		cli_usage_error(&cli, "--config auto needs a capture bundle"
+		    " as the trace (kmsim-record(1))");
 	if (auto_config && nr_sets > 0)
-		usage_error("%s", "--set needs a configuration file, not"
+		cli_usage_error(&cli, "--set needs a configuration file, not"
 		    " --config auto");
-	cfg = auto_config ? bundle_config(bundle, &cause) :
+	cfg = auto_config ? bundle_machine_config(bundle, &cause) :
 	    config_load_overrides(config_path, sets, nr_sets, &cause);
 	if (cfg == NULL)
 		goto out_error;

@@ -12,7 +12,6 @@
 
 #include <jansson.h>
 
-#include "kmsim_config.h"
 #include "trace/instream.h"
 #include "trace/procfs.h"
 
@@ -64,14 +63,5 @@ void kpageflags_free(struct kpageflags *kp);
  * *cause) *zs is left empty. */
 int bundle_zones(struct bundle *b, const char *which, struct procfs_zones *zs,
     char **cause);
-
-/*
- * --config auto: the machine the bundle was captured on, from its first
- * snapshot's zoneinfo (zones, start pfns, spanned/present/managed pages,
- * the watermarks' min_free_kbytes and watermark_scale_factor solved back
- * from them), the kpageflags holes, and the manifest's page size and CPU
- * count.  A new config, or NULL with *cause.
- */
-struct config *bundle_config(struct bundle *b, char **cause);
 
 #endif /* KMSIM_BUNDLE_H */

@@ -76,6 +76,22 @@ enum wb_reason_code wb_reason_parse(const char *name, size_t len)
 	return WBR_OTHER;
 }
 
+int compact_status_parse(const char *name, size_t len)
+{
+	static const char *const status[] = {
+		"not_suitable_zone", "skipped", "deferred", "no_suitable_page",
+		"continue", "complete", "partial_skipped", "contended",
+		"success",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof status / sizeof status[0]; i++)
+		if (strlen(status[i]) == len &&
+		    memcmp(status[i], name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
 void op_clear(struct op *op)
 {
 	memset(op, 0, sizeof *op);

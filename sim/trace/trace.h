@@ -126,6 +126,10 @@ enum wb_reason_code {
 	WBR_SYNC,		/* sync, fsync */
 };
 enum wb_reason_code wb_reason_parse(const char *name, size_t len);
+/* A compaction status (include/trace/events/mmflags.h COMPACTION_STATUS)
+ * by its name[0..len), as its index in enum compact_result (6.18): what
+ * mm_compaction_end's op carries in aux[0]; -1 if kmsim does not know it. */
+int compact_status_parse(const char *name, size_t len);
 /* An op kmsim's YAML format accepts, by its YAML name, or -1. */
 int op_type_parse(const char *name);
 /* The YAML name of an op type, NULL if YAML has no such op. */

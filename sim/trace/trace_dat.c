@@ -349,16 +349,6 @@ static bool dat_bdi_dev(const char *s, uint32_t *dev)
 	return true;
 }
 
-/*
- * include/trace/events/mmflags.h COMPACTION_STATUS by the kernel's names,
- * in the order of enum compact_result (6.18): a status's index here is
- * what mm_compaction_end's op carries in aux[0] (as the text reader).
- */
-static const char *const dat_compact_status[] = {
-	"not_suitable_zone", "skipped", "deferred", "no_suitable_page",
-	"continue", "complete", "partial_skipped", "contended", "success",
-};
-
 /* ---- a version 6 file's layout ---- */
 
 /*
@@ -1349,11 +1339,8 @@ static int dat_decode(struct trace_dat *r, struct dat_rec *d, struct op *op)
 			op->flags |= OPF_SYNC;
 		if (op->type == OP_COMPACTION_END) {
 			s = dr_symbol(d, 5);
-			op->aux[0] = -1;
-			for (i = 0; s != NULL &&
-			    i < (int)ARRAY_SIZE(dat_compact_status); i++)
-				if (strcmp(s, dat_compact_status[i]) == 0)
-					op->aux[0] = i;
+			op->aux[0] = s != NULL ?
+			    compact_status_parse(s, strlen(s)) : -1;
 		}
 		break;
 	case DK_KSWAPD_WAKE:

@@ -13,17 +13,18 @@
  * "(TGID)" column (option record-tgid), "[CPU]", an optional flags column
  * (option irq-info; 5 characters in recent kernels, 4 in older ones, none in
  * trace-cmd report), "SECONDS.FRACTION:", the event name and ':', then
- * what the event's TP_printk() printed.  Each parser below cites the
- * format it reads.
+ * what the event's TP_printk() printed.
+ *
+ * This file reads the lines and decodes each event's fields into an op:
+ * one decoder per event, each citing the format it reads.  The columns,
+ * the event's name and the typed field values are lexed by ftrace_lex.c.
+ * An event's fields are looked for at the cursor in the order the kernel
+ * prints them, with a search of the whole line as the fallback, so that
+ * older and newer kernels that add or drop a field are read by the same
+ * code.
  *
  * Speed: the input is read in large chunks into one buffer and split with
- * memchr(); a line is parsed in place (NUL-terminated where it ends), with
- * no allocation, no sscanf and no copy.  An event's name is found in a
- * small hash table keyed by its length and first and last eight bytes;
- * its fields are looked for at the cursor in the order the kernel prints
- * them, with a search of the whole line as the fallback, so that older
- * and newer kernels that add or drop a field are read by the same code.
- * gfp flag strings, which repeat, are decoded once and cached.
+ * memchr(); a line is parsed in place, with no allocation and no copy.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -33,25 +34,13 @@
 
 #include "trace/instream.h"
 #include "kmsim.h"
+#include "trace/ftrace_lex.h"
 #include "trace/trace.h"
 
 #define FTRACE_CHUNK	(256 * 1024)	/* read at most this at once */
 #define FTRACE_LINE_MAX	(64 * 1024)	/* the longest line read */
 #define FTRACE_BUFSZ	(FTRACE_CHUNK + FTRACE_LINE_MAX)
-#define FTRACE_PAD	64		/* readable after the buffer */
 #define NUL_NONE	SIZE_MAX
-
-#if defined(__GNUC__)
-#define FT_INLINE inline __attribute__((always_inline))
-#else
-#define FT_INLINE inline
-#endif
-
-#define EVTAB_SLOTS	128		/* power of 2, > 2 x the events */
-#define GFPC_SLOTS	256		/* power of two */
-#define GFPC_LEN	128		/* longer gfp strings: uncached */
-#define GFP_TOKEN_MAX	1024		/* every flag name fits */
-#define MAX_ORDER_READ	63		/* the machine checks its own */
 
 /* The events read; any other is counted and skipped. */
 enum ev_kind {
@@ -131,27 +120,6 @@ static const char *const ev_names[EV_NR] = {
 	[EV_PRINT] = "print",
 };
 
-struct ev_slot {
-	const char *name;	/* NULL: empty */
-	uint32_t len;
-	uint32_t kind;
-	uint64_t first, last;	/* the first and last 8 bytes (len >= 8) */
-};
-
-/* A decoded gfp flag string. */
-struct gfp_slot {
-	uint32_t len;		/* 0: empty */
-	gfp_t gfp;
-	char s[GFPC_LEN];
-};
-
-/* Why the line being parsed is refused. */
-struct perr {
-	char msg[320];
-	unsigned long col;	/* 1-based; 0: the whole line */
-	bool shape;		/* the line is not ftrace text at all */
-};
-
 struct trace_ftrace {
 	struct trace_source ts;
 	struct instream *in;
@@ -164,651 +132,12 @@ struct trace_ftrace {
 	size_t nul;		/* offset of a NUL byte at or after pos */
 	bool eof;
 	unsigned long lineno;	/* of the line last taken */
-	bool seen_record;	/* a line has been recognised as ftrace */
 	uint64_t last_ts;
-	size_t bracket;		/* where the CPU column was last time */
 	char *error;		/* sticky: the cause once failed */
 	struct op blank;	/* op_clear()ed: copied into each op */
 
-	struct perr perr;
-	struct ev_slot evtab[EVTAB_SLOTS];
-	struct gfp_slot gfpc[GFPC_SLOTS];
-	char scratch[GFP_TOKEN_MAX + 1];
+	struct ftrace_lex lx;
 };
-
-/* ---- characters ---- */
-
-/* Hex digit values plus one (0: not a hex digit). */
-static const unsigned char hex_tab[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
-	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
-	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
-
-static inline bool is_digit(char c)
-{
-	return (unsigned char)(c - '0') < 10;
-}
-
-static inline char *skip_spaces(char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
-/*
- * p starts with the n bytes of pre (p has n bytes before end).  Inlined
- * with a constant n it is a few word compares, where GCC would call
- * memcmp() for most of the keys.
- */
-static FT_INLINE bool has_prefix(const char *p, const char *end,
-    const char *pre, size_t n)
-{
-	uint64_t a, b;
-	uint32_t c, d;
-	uint16_t e, g;
-
-	if ((size_t)(end - p) < n)
-		return false;
-	for (; n >= 8; n -= 8, p += 8, pre += 8) {
-		memcpy(&a, p, 8);
-		memcpy(&b, pre, 8);
-		if (a != b)
-			return false;
-	}
-	if (n >= 4) {
-		memcpy(&c, p, 4);
-		memcpy(&d, pre, 4);
-		if (c != d)
-			return false;
-		n -= 4, p += 4, pre += 4;
-	}
-	if (n >= 2) {
-		memcpy(&e, p, 2);
-		memcpy(&g, pre, 2);
-		if (e != g)
-			return false;
-		n -= 2, p += 2, pre += 2;
-	}
-	return n == 0 || *p == *pre;
-}
-
-/*
- * A hash of a short string from its length and its first and last 8
- * bytes (one multiply: it is computed for every line); the table index is
- * taken from its top bits.
- */
-static inline uint64_t short_key(const char *s, size_t n)
-{
-	uint64_t a = 0, b = 0;
-	size_t i;
-
-	if (n >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-	} else {
-		for (i = 0; i < n; i++)
-			a = a << 8 | (unsigned char)s[i];
-	}
-	return ((a ^ (b >> 3) ^ n) + (b << 7)) * 0x9e3779b97f4a7c15ULL;
-}
-
-#define SLOT_OF(key, slots)	((size_t)((key) >> 32) & ((slots) - 1))
-
-/* ---- numbers, hand-written: they are most of the work ---- */
-
-enum num_err { NUM_OK, NUM_BAD, NUM_OVERFLOW };
-
-/* Decimal digits at p; returns the end, *err set. */
-static inline char *num_dec(char *p, uint64_t *out, enum num_err *err)
-{
-	char *s = p;
-	uint64_t v = 0;
-	unsigned d;
-
-	while ((d = (unsigned)(unsigned char)*p - '0') < 10) {
-		v = v * 10 + d;
-		p++;
-	}
-	if (unlikely(p - s > 19)) {
-		/* 19 digits cannot overflow; more may: again, checked */
-		for (v = 0, p = s; (d = (unsigned)(unsigned char)*p - '0') < 10;
-		    p++) {
-			if (__builtin_mul_overflow(v, 10, &v) ||
-			    __builtin_add_overflow(v, (uint64_t)d, &v)) {
-				*err = NUM_OVERFLOW;
-				return p;
-			}
-		}
-	}
-	*err = p == s ? NUM_BAD : NUM_OK;
-	*out = v;
-	return p;
-}
-
-/*
- * Eight hex digits (v as loaded from memory) as a number, or -1 if one
- * is not a hex digit.  Per byte, in parallel: ASCII, then '0'..'9' or
- * (lower-cased) 'a'..'f'; each "x < n" is the top bit of x + 0x80 - n.
- */
-static inline int64_t swar_hex8(uint64_t v)
-{
-	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
-	uint64_t lc = v | ones * 0x20;		/* 'A' is 'a' */
-	uint64_t dx = v ^ ones * 0x30, ax = lc ^ ones * 0x60;
-	uint64_t digit = ~(dx + ones * (0x80 - 10)) & high;
-	uint64_t letter = ~(ax + ones * (0x80 - 7)) & (ax + ones * 0x7f) & high;
-	uint64_t x;
-
-	if ((v & high) != 0 || (digit | letter) != high)
-		return -1;
-	x = __builtin_bswap64((lc & ones * 0x0f) + ((lc >> 6) & ones) * 9);
-	x = (x | x >> 4) & 0x00ff00ff00ff00ffULL;
-	x = (x | x >> 8) & 0x0000ffff0000ffffULL;
-	return (int64_t)((x | x >> 16) & 0xffffffffULL);
-}
-
-/* Hex digits at p, after an optional 0x. */
-static inline char *num_hex(char *p, uint64_t *out, enum num_err *err)
-{
-	char *s;
-	uint64_t v = 0, w[2];
-	int64_t hi, lo;
-	unsigned d;
-
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		p += 2;
-	s = p;
-	/* the 16 digits of a pointer; the loads may read past the line's
-	 * NUL, into the buffer's padding at worst (FTRACE_PAD) */
-	if (hex_tab[(unsigned char)p[15]] != 0 &&
-	    hex_tab[(unsigned char)p[16]] == 0) {
-		memcpy(w, p, 16);
-		hi = swar_hex8(w[0]);
-		lo = swar_hex8(w[1]);
-		if ((hi | lo) >= 0) {
-			*out = (uint64_t)hi << 32 | (uint64_t)lo;
-			*err = NUM_OK;
-			return p + 16;
-		}
-	}
-	while ((d = hex_tab[(unsigned char)*p]) != 0) {
-		v = v << 4 | (d - 1);
-		p++;
-	}
-	if (unlikely(p - s > 16)) {
-		/* more than 16 digits overflow, but for leading zeros */
-		while (*s == '0' && p - s > 16)
-			s++;
-		if (p - s > 16) {
-			*err = NUM_OVERFLOW;
-			return s;
-		}
-	}
-	*err = p == s ? NUM_BAD : NUM_OK;
-	*out = v;
-	return p;
-}
-
-/* 0x-prefixed hex, else decimal (pfn= changed base in Linux 5.x). */
-static inline char *num_auto(char *p, uint64_t *out, enum num_err *err)
-{
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		return num_hex(p, out, err);
-	return num_dec(p, out, err);
-}
-
-/* A signed decimal (magnitude up to 2^63). */
-static inline char *num_signed(char *p, int64_t *out, enum num_err *err)
-{
-	uint64_t v;
-	bool neg = *p == '-';
-
-	p = num_dec(p + neg, &v, err);
-	if (*err == NUM_OK && v > (uint64_t)INT64_MAX + neg)
-		*err = NUM_OVERFLOW;
-	if (*err == NUM_OK)
-		*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-	return p;
-}
-
-/* ---- errors ---- */
-
-static int perr_set(struct trace_ftrace *r, const char *line, const char *at,
-    const char *fmt, ...) KMSIM_PRINTF(4, 5);
-
-static int perr_set(struct trace_ftrace *r, const char *line, const char *at,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->perr.msg, sizeof r->perr.msg, fmt, ap);
-	va_end(ap);
-	r->perr.col = at != NULL ? (unsigned long)(at - line) + 1 : 0;
-	r->perr.shape = false;
-	return -1;
-}
-
-/* A value as written, for a message: up to the next space, at most 40. */
-static int token_len(const char *v)
-{
-	int n = 0;
-
-	while (v[n] != ' ' && v[n] != '\0' && n < 40)
-		n++;
-	return n;
-}
-
-/* ---- fields ---- */
-
-/* The fields of one event line being parsed. */
-struct fparse {
-	struct trace_ftrace *r;
-	char *line;		/* the line, for columns */
-	char *base;		/* the first field */
-	char *p;		/* the cursor: where the next field should be */
-	char *end;		/* the line's NUL */
-	const char *event;	/* its name, for messages */
-	char *zap[2];		/* set to NUL once the line is parsed */
-	int nzap;
-};
-
-/* The first "key" at a field boundary at or after from, or NULL. */
-static char *key_search(const struct fparse *f, char *from, const char *key,
-    size_t klen)
-{
-	char *p = from;
-
-	while ((p = memchr(p, key[0], (size_t)(f->end - p))) != NULL) {
-		if ((size_t)(f->end - p) < klen)
-			return NULL;
-		if ((p == f->base || p[-1] == ' ') &&
-		    memcmp(p, key, klen) == 0)
-			return p;
-		p++;
-	}
-	return NULL;
-}
-
-/* Search the whole line for "key"; its value, or NULL. */
-static char *field_search(struct fparse *f, const char *key, size_t klen)
-{
-	char *p = key_search(f, f->base, key, klen);
-
-	return p != NULL ? p + klen : NULL;
-}
-
-/* The value of "key" (which ends in '=' or ' '), or NULL if absent. */
-static FT_INLINE char *field(struct fparse *f, const char *key, size_t klen)
-{
-	char *p = f->p + (*f->p == ' ');
-
-	if (likely(has_prefix(p, f->end, key, klen)))
-		return p + klen;
-	p = skip_spaces(p);
-	if (has_prefix(p, f->end, key, klen))
-		return p + klen;
-	return field_search(f, key, klen);
-}
-
-#define FIELD(f, key) field((f), key, sizeof key - 1)
-
-/* Step over a field we do not need, if it is at the cursor. */
-static inline void skip_field(struct fparse *f, const char *key, size_t klen)
-{
-	char *p = skip_spaces(f->p);
-
-	if (has_prefix(p, f->end, key, klen)) {
-		p = memchr(p, ' ', (size_t)(f->end - p));
-		f->p = p != NULL ? p : f->end;
-	}
-}
-
-#define SKIP_FIELD(f, key) skip_field((f), key, sizeof key - 1)
-
-static int missing(struct fparse *f, const char *key)
-{
-	int n = (int)strlen(key);
-
-	if (n > 0 && (key[n - 1] == '=' || key[n - 1] == ' '))
-		n--;
-	return perr_set(f->r, f->line, f->end, "missing field '%.*s' in %s",
-	    n, key, f->event);
-}
-
-static int bad_value(struct fparse *f, const char *key, const char *v,
-    enum num_err err)
-{
-	int n = (int)strlen(key);
-
-	if (n > 0 && (key[n - 1] == '=' || key[n - 1] == ' '))
-		n--;
-	if (err == NUM_OVERFLOW)
-		return perr_set(f->r, f->line, v,
-		    "value '%.*s' of '%.*s' in %s is out of range",
-		    token_len(v), v, n, key, f->event);
-	return perr_set(f->r, f->line, v, "bad value '%.*s' for '%.*s' in %s",
-	    token_len(v), v, n, key, f->event);
-}
-
-/* The value ends at a space or the end of the line. */
-static inline bool at_value_end(const char *p)
-{
-	return *p == ' ' || *p == '\0';
-}
-
-enum nbase { B_DEC, B_HEX, B_AUTO };
-
-/*
- * The getters take the value FIELD() found for a key (NULL: the key is
- * absent), so that the key, a literal, is compared inline.  get_*: the
- * field is required; 0, or -1 with the error set.  opt_*: 1 if present
- * and good, 0 if absent, -1 if bad.  Each moves the cursor past the value.
- */
-#define GET_U64(f, k, b, o)	get_u64_v((f), k, FIELD(f, k), (b), (o))
-#define OPT_U64(f, k, b, o)	opt_u64_v((f), k, FIELD(f, k), (b), (o))
-#define GET_INT(f, k, l, h, o)	get_int_v((f), k, FIELD(f, k), l, h, (o))
-#define OPT_INT(f, k, l, h, o)	opt_int_v((f), k, FIELD(f, k), l, h, (o))
-#define GET_ORDER(f, k, op)	get_order_v((f), k, FIELD(f, k), (op))
-#define GET_COUNT(f, k, o)	get_count_v((f), k, FIELD(f, k), (o))
-#define GET_PTR(f, k, o)	get_ptr_v((f), k, FIELD(f, k), (o))
-#define GET_FLAG(f, k, o)	get_flag_v((f), k, FIELD(f, k), (o))
-#define OPT_FLAG(f, k, o)	opt_flag_v((f), k, FIELD(f, k), (o))
-#define GET_GFP(f, k, o)	get_gfp_v((f), k, FIELD(f, k), (o))
-#define OPT_GFP(f, k, o)	opt_gfp_v((f), k, FIELD(f, k), (o))
-#define GET_DEV(f, k, o)	get_dev_v((f), k, FIELD(f, k), (o))
-
-static int get_u64_v(struct fparse *f, const char *key, char *v,
-    enum nbase base, uint64_t *out)
-{
-	enum num_err err;
-	char *p;
-
-	if (unlikely(v == NULL))
-		return missing(f, key);
-	p = base == B_DEC ? num_dec(v, out, &err) : base == B_HEX ?
-	    num_hex(v, out, &err) : num_auto(v, out, &err);
-	if (unlikely(err != NUM_OK || !at_value_end(p)))
-		return bad_value(f, key, v, err != NUM_OK ? err : NUM_BAD);
-	f->p = p;
-	return 0;
-}
-
-static int opt_u64_v(struct fparse *f, const char *key, char *v,
-    enum nbase base, uint64_t *out)
-{
-	if (v == NULL)
-		return 0;
-	return get_u64_v(f, key, v, base, out) == 0 ? 1 : -1;
-}
-
-/* A signed number in [lo, hi]. */
-static int get_int_v(struct fparse *f, const char *key, char *v, int64_t lo,
-    int64_t hi, int64_t *out)
-{
-	enum num_err err;
-	char *p;
-
-	if (unlikely(v == NULL))
-		return missing(f, key);
-	p = num_signed(v, out, &err);
-	if (err == NUM_OK && (*out < lo || *out > hi))
-		err = NUM_OVERFLOW;
-	if (unlikely(err != NUM_OK || !at_value_end(p)))
-		return bad_value(f, key, v, err != NUM_OK ? err : NUM_BAD);
-	f->p = p;
-	return 0;
-}
-
-static int opt_int_v(struct fparse *f, const char *key, char *v, int64_t lo,
-    int64_t hi, int64_t *out)
-{
-	if (v == NULL)
-		return 0;
-	return get_int_v(f, key, v, lo, hi, out) == 0 ? 1 : -1;
-}
-
-static int get_order_v(struct fparse *f, const char *key, char *v,
-    struct op *op)
-{
-	int64_t n;
-
-	if (get_int_v(f, key, v, 0, MAX_ORDER_READ, &n) != 0)
-		return -1;
-	op->order = (unsigned)n;
-	op->has_order = true;
-	return 0;
-}
-
-/* A count printed with %ld that may be negative (nr_to_write): 0 then. */
-static int get_count_v(struct fparse *f, const char *key, char *v,
-    uint64_t *out)
-{
-	int64_t n;
-
-	if (get_int_v(f, key, v, INT64_MIN, INT64_MAX, &n) != 0)
-		return -1;
-	*out = n < 0 ? 0 : (uint64_t)n;
-	return 0;
-}
-
-/*
- * A pointer printed with %p: hashed (16 hex digits, an opaque id, stable
- * within one boot), a real address (0x... in trace-cmd report), or NULL
- * printed as zeros, "(nil)", or "(null)" (right-aligned in 16 columns
- * before Linux 4.15: "ptr=          (null)").
- */
-static int get_ptr_v(struct fparse *f, const char *key, char *v,
-    uint64_t *out)
-{
-	enum num_err err;
-	char *p;
-
-	if (unlikely(v == NULL))
-		return missing(f, key);
-	if (unlikely(v[0] == ' '))
-		v = skip_spaces(v);
-	if (unlikely(v[0] == '(')) {
-		if (strncmp(v, "(null)", 6) == 0 && at_value_end(v + 6))
-			p = v + 6;
-		else if (strncmp(v, "(nil)", 5) == 0 && at_value_end(v + 5))
-			p = v + 5;
-		else
-			return bad_value(f, key, v, NUM_BAD);
-		*out = 0;
-		f->p = p;
-		return 0;
-	}
-	p = num_hex(v, out, &err);
-	if (unlikely(err != NUM_OK || !at_value_end(p)))
-		return bad_value(f, key, v, err != NUM_OK ? err : NUM_BAD);
-	f->p = p;
-	return 0;
-}
-
-/* Is the page= of a page event NULL?  (Never an error: trace-cmd may
- * print what it could not evaluate.)  -1: absent. */
-static int page_is_null(struct fparse *f)
-{
-	char *v = FIELD(f, "page="), *p;
-	int null;
-
-	if (v == NULL)
-		return -1;
-	v = skip_spaces(v);
-	p = v;
-	if (v[0] == '(') {
-		null = strncmp(v, "(null)", 6) == 0 ||
-		    strncmp(v, "(nil)", 5) == 0;
-	} else {
-		p = v;
-		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-			p += 2;
-		while (*p == '0')
-			p++;
-		null = at_value_end(p) && p > v;
-	}
-	while (!at_value_end(p))
-		p++;
-	f->p = p;
-	return null;
-}
-
-/* "true"/"false" (accounted=%s) or a number (0: false). */
-static int get_flag_v(struct fparse *f, const char *key, char *v, bool *out)
-{
-	enum num_err err;
-	uint64_t n;
-	char *p;
-
-	if (unlikely(v == NULL))
-		return missing(f, key);
-	if (v[0] == 't' && strncmp(v, "true", 4) == 0 && at_value_end(v + 4)) {
-		*out = true;
-		p = v + 4;
-	} else if (v[0] == 'f' && strncmp(v, "false", 5) == 0 &&
-	    at_value_end(v + 5)) {
-		*out = false;
-		p = v + 5;
-	} else {
-		p = num_dec(v, &n, &err);
-		if (err != NUM_OK || !at_value_end(p))
-			return bad_value(f, key, v, err != NUM_OK ? err :
-			    NUM_BAD);
-		*out = n != 0;
-	}
-	f->p = p;
-	return 0;
-}
-
-static int opt_flag_v(struct fparse *f, const char *key, char *v, bool *out)
-{
-	if (v == NULL)
-		return 0;
-	return get_flag_v(f, key, v, out) == 0 ? 1 : -1;
-}
-
-/* gfp flags as show_gfp_flags() prints them: names, hex or "none". */
-static int get_gfp_v(struct fparse *f, const char *key, char *v, gfp_t *out)
-{
-	struct trace_ftrace *r = f->r;
-	struct gfp_slot *slot;
-	char *e, *cause = NULL;
-	size_t len;
-
-	if (unlikely(v == NULL))
-		return missing(f, key);
-	e = memchr(v, ' ', (size_t)(f->end - v));
-	if (e == NULL)
-		e = f->end;
-	len = (size_t)(e - v);
-	slot = NULL;
-	if (len < GFPC_LEN) {
-		slot = &r->gfpc[SLOT_OF(short_key(v, len), GFPC_SLOTS)];
-		if (slot->len == len && memcmp(slot->s, v, len) == 0) {
-			*out = slot->gfp;
-			f->p = e;
-			return 0;
-		}
-	}
-	if (len == 0 || len > GFP_TOKEN_MAX)
-		return bad_value(f, key, v, NUM_BAD);
-	memcpy(r->scratch, v, len);
-	r->scratch[len] = '\0';
-	if (gfp_parse(r->scratch, out, &cause) != 0) {
-		perr_set(r, f->line, v, "%s in %s", cause, f->event);
-		free(cause);
-		return -1;
-	}
-	if (slot != NULL) {
-		memcpy(slot->s, v, len);
-		slot->len = (uint32_t)len;
-		slot->gfp = *out;
-	}
-	f->p = e;
-	return 0;
-}
-
-static int opt_gfp_v(struct fparse *f, const char *key, char *v, gfp_t *out)
-{
-	if (v == NULL)
-		return 0;
-	return get_gfp_v(f, key, v, out) == 0 ? 1 : -1;
-}
-
-/* "MAJ:MIN" (both %d): major << 20 | minor, the kernel's dev_t. */
-static char *num_dev(char *v, uint32_t *out, enum num_err *err)
-{
-	uint64_t maj, min;
-	char *p;
-
-	p = num_dec(v, &maj, err);
-	if (*err != NUM_OK)
-		return p;
-	if (*p != ':') {
-		*err = NUM_BAD;
-		return p;
-	}
-	p = num_dec(p + 1, &min, err);
-	if (*err == NUM_OK && (maj >= 1u << 12 || min >= 1u << 20))
-		*err = NUM_OVERFLOW;
-	if (*err == NUM_OK)
-		*out = (uint32_t)(maj << 20 | min);
-	return p;
-}
-
-static int get_dev_v(struct fparse *f, const char *key, char *v,
-    uint32_t *out)
-{
-	enum num_err err;
-	char *p;
-
-	if (v == NULL)
-		return missing(f, key);
-	p = num_dev(v, out, &err);
-	if (err != NUM_OK || !at_value_end(p))
-		return bad_value(f, key, v, err != NUM_OK ? err : NUM_BAD);
-	f->p = p;
-	return 0;
-}
-
-/*
- * "bdi NAME: " of the writeback events.  NAME is the backing device's
- * name: "MAJ:MIN" for block devices, something else otherwise (e.g.
- * "(unknown)"), which is not an error: *out is then 0 and *numeric false.
- */
-static int get_bdi(struct fparse *f, uint32_t *out, bool *numeric)
-{
-	enum num_err err;
-	char *v, *colon, *p;
-
-	v = FIELD(f, "bdi ");
-	if (v == NULL)
-		return missing(f, "bdi ");
-	colon = v;
-	for (;;) {
-		colon = memchr(colon, ':', (size_t)(f->end - colon));
-		if (colon == NULL)
-			return perr_set(f->r, f->line, v,
-			    "no ':' after the bdi name in %s", f->event);
-		if (colon[1] == ' ' || colon[1] == '\0')
-			break;
-		colon++;
-	}
-	*out = 0;
-	*numeric = false;
-	if (is_digit(*v)) {
-		p = num_dev(v, out, &err);
-		*numeric = err == NUM_OK && p == colon;
-		if (!*numeric)
-			*out = 0;
-	}
-	f->p = colon + 1;
-	return 0;
-}
 
 /* ---- the events (TP_printk formats of include/trace/events/) ---- */
 
@@ -818,11 +147,11 @@ static int get_bdi(struct fparse *f, uint32_t *out, bool *numeric)
  * Linux 4.x: "pfn=%lu" (decimal).  A failed allocation has no page:
  * "page=(null) pfn=0" (or a zero pointer).
  */
-static int ev_page_alloc(struct fparse *f, struct op *op)
+static int ev_page_alloc(struct ftrace_fields *f, struct op *op)
 {
 	int64_t mt;
 	uint64_t pfn;
-	int null_page = page_is_null(f);
+	int null_page = ftrace_lex_page_is_null(f);
 
 	op->type = OP_ALLOC_PAGES;
 	if (GET_U64(f, "pfn=", B_AUTO, &pfn) != 0 ||
@@ -847,7 +176,7 @@ static int ev_page_alloc(struct fparse *f, struct op *op)
  * (Linux 4.14 and older: "page=%p pfn=%lu order=0 cold=%d").
  * Every batched free repeats an mm_page_free logged just before.
  */
-static int ev_page_free(struct fparse *f, struct op *op, bool batched)
+static int ev_page_free(struct ftrace_fields *f, struct op *op, bool batched)
 {
 	uint64_t pfn;
 
@@ -860,7 +189,7 @@ static int ev_page_free(struct fparse *f, struct op *op, bool batched)
 	op->id = pfn;
 	op->has_id = true;
 	if (batched)
-		f->r->st.duplicate_frees++;
+		f->lx->st->duplicate_frees++;
 	return 0;
 }
 
@@ -869,7 +198,7 @@ static int ev_page_free(struct fparse *f, struct op *op, bool batched)
  *   "page=%p pfn=0x%lx order=%u migratetype=%d percpu_refill=%d"
  * mm_page_pcpu_drain, 6.18: "page=%p pfn=0x%lx order=%d migratetype=%d"
  */
-static int ev_page_mt(struct fparse *f, struct op *op, bool zone_locked)
+static int ev_page_mt(struct ftrace_fields *f, struct op *op, bool zone_locked)
 {
 	int64_t mt;
 	uint64_t pfn;
@@ -897,7 +226,7 @@ static int ev_page_mt(struct fparse *f, struct op *op, bool zone_locked)
  *   fallback_order=%d pageblock_order=%d alloc_migratetype=%d
  *   fallback_migratetype=%d fragmenting=%d change_ownership=%d"
  */
-static int ev_extfrag(struct fparse *f, struct op *op)
+static int ev_extfrag(struct ftrace_fields *f, struct op *op)
 {
 	static const char *const keys[4] = { "alloc_order=",
 	    "fallback_order=", "alloc_migratetype=", "fallback_migratetype=" };
@@ -912,7 +241,8 @@ static int ev_extfrag(struct fparse *f, struct op *op)
 		return -1;
 	op->pfn = pfn;
 	for (i = 0; i < 4; i++) {
-		if (get_int_v(f, keys[i], field(f, keys[i], strlen(keys[i])),
+		if (ftrace_lex_get_int(f, keys[i],
+		    field(f, keys[i], strlen(keys[i])),
 		    INT32_MIN, INT32_MAX, &v) != 0)
 			return -1;
 		op->aux[i] = (int32_t)v;
@@ -932,7 +262,7 @@ static int ev_extfrag(struct fparse *f, struct op *op)
  * accounted= (nor name=); kmalloc_node and kmem_cache_alloc_node print
  * node=.  Linux 4.x and older: "call_site=%lx" (an address).
  */
-static int ev_slab_alloc(struct fparse *f, struct op *op, bool cache)
+static int ev_slab_alloc(struct ftrace_fields *f, struct op *op, bool cache)
 {
 	int64_t node;
 	bool acct;
@@ -945,7 +275,7 @@ static int ev_slab_alloc(struct fparse *f, struct op *op, bool cache)
 		return -1;
 	if (cache && (v = FIELD(f, "name=")) != NULL) {
 		/* a cache name could hold a space: it ends at bytes_req= */
-		e = key_search(f, v, "bytes_req=", 10);
+		e = ftrace_lex_key_search(f, v, "bytes_req=", 10);
 		if (e == NULL || e == v)
 			e = memchr(v, ' ', (size_t)(f->end - v));
 		else
@@ -979,7 +309,7 @@ static int ev_slab_alloc(struct fparse *f, struct op *op, bool cache)
  * prints name=, 4.14 does not; it is the last field, so the name runs to
  * the end of the line).
  */
-static int ev_slab_free(struct fparse *f, struct op *op, bool cache)
+static int ev_slab_free(struct ftrace_fields *f, struct op *op, bool cache)
 {
 	char *v;
 
@@ -998,7 +328,7 @@ static int ev_slab_free(struct fparse *f, struct op *op, bool cache)
  * vmalloc.h alloc_vmap_area, 6.18: "va_start: %lu size=%lu align=%lu
  *   vstart=0x%lx vend=0x%lx failed=%d"  (va_start in decimal)
  */
-static int ev_vmap_alloc(struct fparse *f, struct op *op)
+static int ev_vmap_alloc(struct ftrace_fields *f, struct op *op)
 {
 	bool failed;
 
@@ -1018,14 +348,14 @@ static int ev_vmap_alloc(struct fparse *f, struct op *op)
  *   "va_start=0x%lx nr_lazy=%lu nr_lazy_max=%lu"
  * purge_vmap_area_lazy, 6.18: "start=0x%lx end=0x%lx num_purged=%u"
  */
-static int ev_vmap_free(struct fparse *f, struct op *op)
+static int ev_vmap_free(struct ftrace_fields *f, struct op *op)
 {
 	op->type = OP_VMAP_FREE;
 	return GET_U64(f, "va_start=", B_HEX, &op->ptr) != 0 ||
 	    GET_U64(f, "nr_lazy=", B_DEC, &op->nr) != 0 ? -1 : 0;
 }
 
-static int ev_vmap_purge(struct fparse *f, struct op *op)
+static int ev_vmap_purge(struct ftrace_fields *f, struct op *op)
 {
 	op->type = OP_VMAP_PURGE;
 	return GET_U64(f, "start=", B_HEX, &op->ptr) != 0 ||
@@ -1041,7 +371,7 @@ static int ev_vmap_purge(struct fparse *f, struct op *op)
  *   base_addr=%p off=%d ptr=%p" (no call_site, bytes_alloc, gfp_flags).
  * percpu_free_percpu: "base_addr=%p off=%d ptr=%p"
  */
-static int ev_percpu_alloc(struct fparse *f, struct op *op)
+static int ev_percpu_alloc(struct ftrace_fields *f, struct op *op)
 {
 	bool reserved, atomic;
 
@@ -1065,7 +395,7 @@ static int ev_percpu_alloc(struct fparse *f, struct op *op)
 	return 0;
 }
 
-static int ev_percpu_free(struct fparse *f, struct op *op)
+static int ev_percpu_free(struct ftrace_fields *f, struct op *op)
 {
 	op->type = OP_PERCPU_FREE;
 	SKIP_FIELD(f, "base_addr=");
@@ -1079,9 +409,8 @@ static int ev_percpu_free(struct fparse *f, struct op *op)
  *   0x, ofs in bytes: index << PAGE_SHIFT)
  * Linux 4.x: "dev %d:%d ino %lx page=%p pfn=%lu ofs=%lu" (no order=).
  */
-static int ev_filemap(struct fparse *f, struct op *op, bool add)
+static int ev_filemap(struct ftrace_fields *f, struct op *op, bool add)
 {
-	struct trace_ftrace *r = f->r;
 	uint64_t ofs, pfn;
 	int64_t order;
 	int got;
@@ -1093,7 +422,7 @@ static int ev_filemap(struct fparse *f, struct op *op, bool add)
 	    GET_U64(f, "ofs=", B_DEC, &ofs) != 0)
 		return -1;
 	op->pfn = pfn;
-	op->index = ofs >> r->opt.page_shift;
+	op->index = ofs >> f->page_shift;
 	got = OPT_INT(f, "order=", 0, MAX_ORDER_READ, &order);
 	if (got < 0)
 		return -1;
@@ -1109,12 +438,12 @@ static int ev_filemap(struct fparse *f, struct op *op, bool add)
  * name in older kernels (4.14): "bdi %s: ino=%lu index=%lu"  (ino in
  * decimal)
  */
-static int ev_dirty(struct fparse *f, struct op *op)
+static int ev_dirty(struct ftrace_fields *f, struct op *op)
 {
 	bool numeric;
 
 	op->type = OP_DIRTY_FOLIO;
-	if (get_bdi(f, &op->dev, &numeric) != 0 ||
+	if (ftrace_lex_bdi(f, &op->dev, &numeric) != 0 ||
 	    GET_U64(f, "ino=", B_DEC, &op->ino) != 0 ||
 	    GET_U64(f, "index=", B_DEC, &op->index) != 0)
 		return -1;
@@ -1128,13 +457,13 @@ static int ev_dirty(struct fparse *f, struct op *op)
  *   cgroup_ino=%lu"
  * The device is the bdi's, or sb_dev's when the bdi is not MAJ:MIN.
  */
-static int ev_wb_work(struct fparse *f, struct op *op, bool start)
+static int ev_wb_work(struct ftrace_fields *f, struct op *op, bool start)
 {
 	uint32_t sb_dev;
 	bool numeric, sync, kupdate, background;
 
 	op->type = start ? OP_WRITEBACK_START : OP_WRITEBACK_WRITTEN;
-	if (get_bdi(f, &op->dev, &numeric) != 0 ||
+	if (ftrace_lex_bdi(f, &op->dev, &numeric) != 0 ||
 	    GET_DEV(f, "sb_dev ", &sb_dev) != 0 ||
 	    GET_COUNT(f, "nr_pages=", &op->nr) != 0 ||
 	    GET_FLAG(f, "sync_mode=", &sync) != 0 ||
@@ -1163,13 +492,13 @@ static int ev_wb_work(struct fparse *f, struct op *op, bool start)
  *   state=%s dirtied_when=%lu age=%lu index=%lu to_write=%ld wrote=%lu
  *   cgroup_ino=%lu"
  */
-static int ev_wb_inode(struct fparse *f, struct op *op, bool start)
+static int ev_wb_inode(struct ftrace_fields *f, struct op *op, bool start)
 {
 	uint64_t wrote;
 	bool numeric;
 
 	op->type = start ? OP_WRITEBACK_INODE_START : OP_WRITEBACK_INODE;
-	if (get_bdi(f, &op->dev, &numeric) != 0 ||
+	if (ftrace_lex_bdi(f, &op->dev, &numeric) != 0 ||
 	    GET_U64(f, "ino=", B_DEC, &op->ino) != 0 ||
 	    GET_U64(f, "index=", B_DEC, &op->index) != 0 ||
 	    GET_COUNT(f, "to_write=", &op->nr) != 0 ||
@@ -1180,12 +509,6 @@ static int ev_wb_inode(struct fparse *f, struct op *op, bool start)
 	return 0;
 }
 
-/* include/trace/events/mmflags.h COMPACTION_STATUS, 6.18 values. */
-static const char *const compact_status[] = {
-	"not_suitable_zone", "skipped", "deferred", "no_suitable_page",
-	"continue", "complete", "partial_skipped", "contended", "success",
-};
-
 /*
  * compaction.h mm_compaction_begin, 6.18: "zone_start=0x%lx
  *   migrate_pfn=0x%lx free_pfn=0x%lx zone_end=0x%lx, mode=%s"
@@ -1194,11 +517,10 @@ static const char *const compact_status[] = {
  * nr = free_pfn, OPF_SYNC for mode=sync, aux[0] = the status (-1 if
  * unknown to kmsim).
  */
-static int ev_compaction(struct fparse *f, struct op *op, bool end)
+static int ev_compaction(struct ftrace_fields *f, struct op *op, bool end)
 {
 	enum num_err err;
 	char *v, *p;
-	size_t i, n;
 
 	op->type = end ? OP_COMPACTION_END : OP_COMPACTION_BEGIN;
 	if (GET_U64(f, "zone_start=", B_HEX, &op->pfn) != 0 ||
@@ -1207,31 +529,27 @@ static int ev_compaction(struct fparse *f, struct op *op, bool end)
 		return -1;
 	v = FIELD(f, "zone_end=");
 	if (v == NULL)
-		return missing(f, "zone_end=");
+		return ftrace_lex_missing(f, "zone_end=");
 	p = num_hex(v, &op->end, &err);
 	if (err != NUM_OK || (*p != ',' && !at_value_end(p)))
-		return bad_value(f, "zone_end=", v, err != NUM_OK ? err :
-		    NUM_BAD);
+		return ftrace_lex_bad_value(f, "zone_end=", v,
+		    err != NUM_OK ? err : NUM_BAD);
 	f->p = p + (*p == ',');
 	v = FIELD(f, "mode=");
 	if (v == NULL)
-		return missing(f, "mode=");
+		return ftrace_lex_missing(f, "mode=");
 	if (strncmp(v, "sync", 4) == 0 && at_value_end(v + 4))
 		op->flags |= OPF_SYNC;
 	else if (!(strncmp(v, "async", 5) == 0 && at_value_end(v + 5)))
-		return bad_value(f, "mode=", v, NUM_BAD);
-	f->p = v + token_len(v);
+		return ftrace_lex_bad_value(f, "mode=", v, NUM_BAD);
+	f->p = v + ftrace_lex_token_len(v);
 	if (!end)
 		return 0;
 	v = FIELD(f, "status=");
 	if (v == NULL)
-		return missing(f, "status=");
-	n = (size_t)token_len(v);
-	op->aux[0] = -1;
-	for (i = 0; i < ARRAY_SIZE(compact_status); i++)
-		if (strlen(compact_status[i]) == n &&
-		    memcmp(compact_status[i], v, n) == 0)
-			op->aux[0] = (int32_t)i;
+		return ftrace_lex_missing(f, "status=");
+	op->aux[0] = compact_status_parse(v,
+	    (size_t)ftrace_lex_token_len(v));
 	return 0;
 }
 
@@ -1240,7 +558,7 @@ static int ev_compaction(struct fparse *f, struct op *op, bool end)
  * 6.18: "nid=%d order=%d classzone_idx=%-8s"  (aux[0]: the zone's index,
  * -1 if kmsim does not know the name)
  */
-static int ev_kcompactd_wake(struct fparse *f, struct op *op)
+static int ev_kcompactd_wake(struct ftrace_fields *f, struct op *op)
 {
 	int64_t nid;
 	char *v, name[16];
@@ -1253,7 +571,7 @@ static int ev_kcompactd_wake(struct fparse *f, struct op *op)
 	op->node = (int)nid;
 	op->aux[0] = -1;
 	v = FIELD(f, "classzone_idx=");
-	if (v != NULL && (n = token_len(v)) < (int)sizeof name) {
+	if (v != NULL && (n = ftrace_lex_token_len(v)) < (int)sizeof name) {
 		memcpy(name, v, (size_t)n);
 		name[n] = '\0';
 		op->aux[0] = zone_type_parse(name);
@@ -1268,7 +586,7 @@ static int ev_kcompactd_wake(struct fparse *f, struct op *op)
  * mm_vmscan_wakeup_kswapd, 6.18: "nid=%d order=%d gfp_flags=%s"
  *   (Linux 4.x: "nid=%d zid=%d order=%d", gfp_flags= added later)
  */
-static int ev_kswapd(struct fparse *f, struct op *op, enum op_type type)
+static int ev_kswapd(struct ftrace_fields *f, struct op *op, enum op_type type)
 {
 	int64_t nid;
 
@@ -1290,7 +608,7 @@ static int ev_kswapd(struct fparse *f, struct op *op, enum op_type type)
  *   (Linux 4.x: "order=%d may_writepage=%d gfp_flags=%s classzone_idx=%d")
  * mm_vmscan_direct_reclaim_end: "nr_reclaimed=%lu"
  */
-static int ev_reclaim(struct fparse *f, struct op *op, bool begin)
+static int ev_reclaim(struct ftrace_fields *f, struct op *op, bool begin)
 {
 	if (!begin) {
 		op->type = OP_DIRECT_RECLAIM_END;
@@ -1302,7 +620,8 @@ static int ev_reclaim(struct fparse *f, struct op *op, bool begin)
 }
 
 /* Run the parser of an event kind: 0 with *op filled, -1 malformed. */
-static int parse_event(struct fparse *f, enum ev_kind kind, struct op *op)
+static int parse_event(struct ftrace_fields *f, enum ev_kind kind,
+    struct op *op)
 {
 	switch (kind) {
 	case EV_PAGE_ALLOC:
@@ -1376,321 +695,6 @@ static int parse_event(struct fparse *f, enum ev_kind kind, struct op *op)
 	return -1;
 }
 
-/* ---- the event table ---- */
-
-static void evtab_init(struct trace_ftrace *r)
-{
-	struct ev_slot *s;
-	size_t len, i;
-	int k;
-
-	for (k = 0; k < EV_NR; k++) {
-		len = strlen(ev_names[k]);
-		i = SLOT_OF(short_key(ev_names[k], len), EVTAB_SLOTS);
-		while (r->evtab[i].name != NULL)
-			i = (i + 1) & (EVTAB_SLOTS - 1);
-		s = &r->evtab[i];
-		s->name = ev_names[k];
-		s->len = (uint32_t)len;
-		s->kind = (uint32_t)k;
-		if (len >= 8) {
-			memcpy(&s->first, s->name, 8);
-			memcpy(&s->last, s->name + len - 8, 8);
-		}
-	}
-}
-
-/* The kind of the event named s[0..n), or -1. */
-static inline int evtab_find(const struct trace_ftrace *r, const char *s,
-    size_t n)
-{
-	size_t i = SLOT_OF(short_key(s, n), EVTAB_SLOTS);
-	const struct ev_slot *e;
-
-	uint64_t a, b, x, y;
-	size_t j;
-
-	for (;;) {
-		e = &r->evtab[i];
-		if (e->name == NULL)
-			return -1;
-		if (e->len == n) {
-			if (n < 8)
-				return memcmp(e->name, s, n) == 0 ?
-				    (int)e->kind : -1;
-			memcpy(&a, s, 8);
-			memcpy(&b, s + n - 8, 8);
-			if (a == e->first && b == e->last) {
-				for (j = 8; j + 8 < n; j += 8) {
-					memcpy(&x, s + j, 8);
-					memcpy(&y, e->name + j, 8);
-					if (x != y)
-						break;
-				}
-				if (j + 8 >= n)
-					return (int)e->kind;
-			}
-		}
-		i = (i + 1) & (EVTAB_SLOTS - 1);
-	}
-}
-
-/* ---- the line ---- */
-
-/* Where the event's name starts, and the context columns before it. */
-struct context {
-	int cpu;
-	uint64_t ts_ns;
-	char *rest;		/* just after "TIMESTAMP:" */
-};
-
-/*
- * Is the '[' at q the CPU column?  Before it: "TASK-PID " and possibly
- * "(TGID) " (option record-tgid; "(-------)" when unknown).
- */
-static bool cpu_column_at(const char *p, const char *q)
-{
-	const char *t = q, *d;
-
-	if (t == p || t[-1] != ' ')
-		return false;
-	while (t > p && t[-1] == ' ')
-		t--;
-	if (t > p && t[-1] == ')') {
-		t--;
-		while (t > p && t[-1] != '(')
-			t--;
-		if (t == p)
-			return false;
-		t--;
-		if (t == p || t[-1] != ' ')
-			return false;
-		while (t > p && t[-1] == ' ')
-			t--;
-	}
-	d = t;
-	while (d > p && is_digit(d[-1]))
-		d--;
-	return d < t && d > p && d[-1] == '-';
-}
-
-/*
- * The 8 bytes of v (as loaded from memory, little-endian) are all decimal
- * digits.  Each byte b passes if its high nibble is 3 and stays 3 when 6
- * is added (b <= '9'); a carry out of a byte only happens for bytes that
- * fail anyway.
- */
-static inline bool all_digits8(uint64_t v)
-{
-	return ((v & 0xf0f0f0f0f0f0f0f0ULL) |
-	    (((v + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) >> 4)) ==
-	    0x3333333333333333ULL;
-}
-
-/* Eight digits (checked) as a number, with three multiplies. */
-static inline uint64_t swar_digits8(uint64_t v)
-{
-	v -= 0x3030303030303030ULL;
-	v = v * 10 + (v >> 8);
-	return ((v & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32)) +
-	    ((v >> 16) & 0x000000ff000000ffULL) * (1 + (10000ULL << 32))) >>
-	    32;
-}
-
-/* powers of ten for the fraction of a timestamp */
-static const uint64_t pow10_tab[10] = {
-	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-	1000000000
-};
-
-/*
- * The context columns, as kernel/trace/trace_output.c:
- * trace_print_context() prints them:
- *   "%16s-%-7d " [ "(%7d) " ] "[%03d] " [ FLAGS " " ] "%5lu.%06lu: "
- * (trace-cmd report: no flags, "%lu.%06lu" or, with -t, nanoseconds).
- * A clock that is not in seconds (counter, x86-tsc) prints an integer,
- * taken as nanoseconds.  0, or -1 with the error set (shape: not ftrace).
- */
-static int parse_context(struct trace_ftrace *r, char *line, char *p,
-    char *end, struct context *c)
-{
-	uint64_t secs, frac = 0, cpu, w = 0;
-	enum num_err err;
-	char *q = p, *t;
-	size_t nd = 0;
-
-	/* the column is where it was on the line before, mostly */
-	q = line + r->bracket;
-	if (r->bracket < (size_t)(end - line) && *q == '[' &&
-	    cpu_column_at(p, q) && is_digit(q[1]))
-		goto found;
-	q = p;
-	for (;;) {
-		q = memchr(q, '[', (size_t)(end - q));
-		if (q == NULL) {
-			perr_set(r, line, NULL, "not an ftrace event line");
-			r->perr.shape = true;
-			return -1;
-		}
-		if (cpu_column_at(p, q) && is_digit(q[1]))
-			break;
-		q++;
-	}
-	r->bracket = (size_t)(q - line);
-found:
-	if (is_digit(q[2]) && is_digit(q[3]) && q[4] == ']') {
-		/* "[%03d]" */
-		cpu = (uint64_t)(q[1] - '0') * 100 +
-		    (uint64_t)(q[2] - '0') * 10 + (uint64_t)(q[3] - '0');
-		t = q + 4;
-		err = NUM_OK;
-	} else {
-		t = num_dec(q + 1, &cpu, &err);
-	}
-	if (err != NUM_OK || *t != ']' || cpu > INT_MAX) {
-		perr_set(r, line, q + 1, "bad CPU number");
-		r->perr.shape = true;
-		return -1;
-	}
-	c->cpu = (int)cpu;
-	p = skip_spaces(t + 1);
-	if (!is_digit(*p)) {
-		/* the flags column: "d..2." and the like */
-		while (*p != ' ' && *p != '\0')
-			p++;
-		p = skip_spaces(p);
-	}
-	q = p;
-	if (!is_digit(*q)) {
-		perr_set(r, line, q, "missing timestamp");
-		r->perr.shape = true;
-		return -1;
-	}
-	p = num_dec(p, &secs, &err);
-	if (err == NUM_OK && *p == '.') {
-		p++;
-		if (end - p >= 8)
-			memcpy(&w, p, 8);
-		if (end - p >= 8 && p[6] == ':' &&
-		    all_digits8(w << 16 | 0x3030)) {
-			/* microseconds, the usual */
-			frac = swar_digits8(w << 16 | 0x3030) * 1000;
-			nd = 6;
-			p += 6;
-		} else if (end - p >= 10 && p[9] == ':' && all_digits8(w) &&
-		    is_digit(p[8])) {
-			/* nanoseconds (trace-cmd report -t) */
-			frac = swar_digits8(w) * 10 + (uint64_t)(p[8] - '0');
-			nd = 9;
-			p += 9;
-		} else {
-			for (p--; is_digit(*++p) && nd < 9; nd++)
-				frac = frac * 10 + (unsigned)(*p - '0');
-			frac *= pow10_tab[9 - nd];
-		}
-		/* UINT64_MAX ns is 18446744073.709551615 s */
-		if (nd == 0 || is_digit(*p))
-			err = NUM_BAD;
-		else if (secs > 18446744072u &&
-		    (secs > 18446744073u || frac > 709551615u))
-			err = NUM_OVERFLOW;
-		else
-			secs = secs * 1000000000u + frac;
-	}
-	/* (no fraction: a clock that is not in seconds, taken as ns) */
-	if (err == NUM_OK && *p != ':')
-		err = NUM_BAD;
-	if (err != NUM_OK) {
-		perr_set(r, line, q, err == NUM_OVERFLOW ?
-		    "timestamp out of range" : "bad timestamp");
-		return -1;
-	}
-	c->ts_ns = secs;
-	c->rest = p + 1;
-	return 0;
-}
-
-/* "CPU:%d [LOST %lu EVENTS]", "CPU:%d [LOST EVENTS]" (kernel), "CPU:%d
- * [%lld EVENTS DROPPED]", "CPU:%d [EVENTS DROPPED]" (trace-cmd): 1 if the
- * line is one of them. */
-static int parse_lost(struct trace_ftrace *r, char *p)
-{
-	enum num_err err;
-	uint64_t cpu, n = 0;
-
-	p = num_dec(p + 4, &cpu, &err);
-	if (err != NUM_OK || p[0] != ' ' || p[1] != '[')
-		return 0;
-	p += 2;
-	if (strncmp(p, "LOST ", 5) == 0) {
-		p += 5;
-		if (is_digit(*p)) {
-			p = num_dec(p, &n, &err);
-			if (err != NUM_OK || *p++ != ' ')
-				return 0;
-		}
-		if (strcmp(p, "EVENTS]") != 0)
-			return 0;
-	} else {
-		if (is_digit(*p)) {
-			p = num_dec(p, &n, &err);
-			if (err != NUM_OK || *p++ != ' ')
-				return 0;
-		}
-		if (strcmp(p, "EVENTS DROPPED]") != 0)
-			return 0;
-	}
-	r->st.lost_markers++;
-	r->st.lost_events += n;
-	return 1;
-}
-
-/* A '#' line of the tracefs header, or a buffer-start annotation. */
-static void parse_comment(struct trace_ftrace *r, char *p)
-{
-	static const char entries[] = "# entries-in-buffer/entries-written:";
-	enum num_err err;
-	uint64_t a, b;
-
-	if (strncmp(p, "##### CPU ", 10) == 0) {
-		r->st.buffer_starts++;
-		r->seen_record = true;
-	} else if (strncmp(p, "# tracer:", 9) == 0) {
-		r->seen_record = true;
-	} else if (strncmp(p, entries, sizeof entries - 1) == 0) {
-		p = skip_spaces(p + sizeof entries - 1);
-		p = num_dec(p, &a, &err);
-		if (err != NUM_OK || *p != '/')
-			return;
-		num_dec(p + 1, &b, &err);
-		if (err != NUM_OK)
-			return;
-		r->st.entries_in_buffer = a;
-		r->st.entries_written = b;
-		r->seen_record = true;
-	}
-}
-
-/* trace-cmd report's own lines: "cpus=2", "version = 6", "CPU 0 is
- * empty".  1 if the line is one. */
-static int parse_tracecmd_header(char *p)
-{
-	enum num_err err;
-	uint64_t n;
-
-	if (strncmp(p, "cpus=", 5) == 0) {
-		p = num_dec(p + 5, &n, &err);
-		return err == NUM_OK && *p == '\0';
-	}
-	if (strncmp(p, "version = ", 10) == 0)
-		return p[10] != '\0';
-	if (strncmp(p, "CPU ", 4) == 0) {
-		p = num_dec(p + 4, &n, &err);
-		return err == NUM_OK && strcmp(p, " is empty") == 0;
-	}
-	return 0;
-}
-
 /* The text of a marker: what was written to trace_marker. */
 static int parse_marker(char *fields, struct op *op)
 {
@@ -1703,11 +707,10 @@ static int parse_marker(char *fields, struct op *op)
  * One line, NUL-terminated at s[n]: 1 with *op filled, 0 if it holds no
  * op (a header, an event kmsim skips, a LOST marker), -1 if malformed.
  */
-static int parse_line(struct trace_ftrace *r, char *s, size_t n,
-    struct op *op)
+static int parse_line(struct trace_ftrace *r, char *s, size_t n, struct op *op)
 {
-	struct context c;
-	struct fparse f;
+	struct ftrace_lex_context c;
+	struct ftrace_fields f;
 	char *p, *name, *end;
 	int kind, i;
 
@@ -1720,32 +723,33 @@ static int parse_line(struct trace_ftrace *r, char *s, size_t n,
 	end = s + n;
 	/* the kernel's own lines start in the first column */
 	if (unlikely(*s == '#')) {
-		parse_comment(r, s);
+		ftrace_lex_comment(&r->lx, s);
 		return 0;
 	}
 	if (unlikely(*s == 'C' || *s == 'c' || *s == 'v')) {
-		if ((strncmp(s, "CPU:", 4) == 0 && parse_lost(r, s)) ||
-		    parse_tracecmd_header(s)) {
-			r->seen_record = true;
+		if ((strncmp(s, "CPU:", 4) == 0 &&
+		    ftrace_lex_lost(&r->lx, s)) ||
+		    ftrace_lex_tracecmd_header(s)) {
+			r->lx.seen_record = true;
 			return 0;
 		}
 	}
-	if (unlikely(parse_context(r, s, s, end, &c) != 0)) {
+	if (unlikely(ftrace_lex_context(&r->lx, s, s, end, &c) != 0)) {
 		p = skip_spaces(s);
 		if (*p == '#') {		/* indented, by a copy */
-			parse_comment(r, p);
+			ftrace_lex_comment(&r->lx, p);
 			return 0;
 		}
 		return -1;
 	}
-	r->seen_record = true;
+	r->lx.seen_record = true;
 	if (c.ts_ns < r->last_ts)
 		r->st.ts_backwards++;
 	r->last_ts = c.ts_ns;
 
 	/* the event's name, then ':' */
 	if (*c.rest != ' ')
-		return perr_set(r, s, c.rest, *c.rest == '\0' ?
+		return ftrace_lex_error(&r->lx, s, c.rest, *c.rest == '\0' ?
 		    "truncated line: no event after the timestamp" :
 		    "no space after the timestamp");
 	name = skip_spaces(c.rest);
@@ -1753,14 +757,15 @@ static int parse_line(struct trace_ftrace *r, char *s, size_t n,
 	if (p == NULL) {
 		if (*name == '\0' || memchr(name, ' ',
 		    (size_t)(end - name)) == NULL)
-			return perr_set(r, s, name, *name == '\0' ?
+			return ftrace_lex_error(&r->lx, s, name, *name == '\0' ?
 			    "truncated line: no event after the timestamp" :
 			    "truncated line: no ':' after the event name");
 		/* not an event: the function tracer's "func <-parent" etc. */
 		r->st.unknown_events++;
 		return 0;
 	}
-	kind = p > name ? evtab_find(r, name, (size_t)(p - name)) : -1;
+	kind = p > name ?
+	    ftrace_lex_event(&r->lx, name, (size_t)(p - name)) : -1;
 	if (kind < 0) {
 		r->st.unknown_events++;
 		return 0;
@@ -1796,7 +801,8 @@ static int parse_line(struct trace_ftrace *r, char *s, size_t n,
 		if (q != NULL)
 			p = skip_spaces(q + 1);
 	}
-	f.r = r;
+	f.lx = &r->lx;
+	f.page_shift = r->opt.page_shift;
 	f.line = s;
 	f.base = p;
 	f.p = p;
@@ -1951,10 +957,10 @@ static int trace_ftrace_next(struct trace_source *ts, struct op *op,
 		off = (size_t)(s - r->buf);
 		if (unlikely(r->nul != NUL_NONE && r->nul < off + n)) {
 			/* a NUL byte: binary data, or a corrupt line */
-			perr_set(r, s, r->buf + r->nul, r->seen_record ?
-			    "NUL byte in the line" :
+			ftrace_lex_error(&r->lx, s, r->buf + r->nul,
+			    r->lx.seen_record ? "NUL byte in the line" :
 			    "binary data, not ftrace text");
-			r->perr.shape = true;
+			r->lx.err.shape = true;
 			nul_rescan(r);
 			rc = -1;
 		} else {
@@ -1968,14 +974,14 @@ static int trace_ftrace_next(struct trace_source *ts, struct op *op,
 			continue;
 		/* malformed: skipped with lenient, unless the very first
 		 * line that is not a comment already is not ftrace at all */
-		if (r->opt.lenient && (r->seen_record || !r->perr.shape)) {
+		if (r->opt.lenient && (r->lx.seen_record || !r->lx.err.shape)) {
 			r->st.malformed++;
 			continue;
 		}
 		pos.file = r->ts.path;
 		pos.line = r->lineno;
-		pos.col = r->perr.col;
-		return ftrace_fail(r, kmsim_cause_at(&pos, "%s", r->perr.msg),
+		pos.col = r->lx.err.col;
+		return ftrace_fail(r, kmsim_cause_at(&pos, "%s", r->lx.err.msg),
 		    cause);
 	}
 }
@@ -2036,7 +1042,7 @@ struct trace_source *trace_ftrace_open_stream(struct instream *in,
 	r->buf = xcalloc(1, FTRACE_BUFSZ + FTRACE_PAD);
 	r->nul = NUL_NONE;
 	op_clear(&r->blank);
-	evtab_init(r);
+	ftrace_lex_init(&r->lx, &r->st, ev_names, EV_NR);
 	return &r->ts;
 }
 
@@ -2060,13 +1066,14 @@ bool trace_ftrace_sniff(const void *data, size_t len)
 {
 	const char *buf = data, *end = buf + len, *nl;
 	struct trace_ftrace *r;
-	struct context c;
+	struct ftrace_lex_context c;
 	char line[512], *p;
 	size_t n;
 	bool yes = false;
 	int lines;
 
-	r = xcalloc(1, sizeof *r);	/* parse_context() reports into it */
+	r = xcalloc(1, sizeof *r);	/* the lexer reports into it */
+	r->lx.st = &r->st;
 	for (lines = 0; buf < end && lines < 64; lines++, buf = nl + 1) {
 		nl = memchr(buf, '\n', (size_t)(end - buf));
 		if (nl == NULL)
@@ -2083,16 +1090,17 @@ bool trace_ftrace_sniff(const void *data, size_t len)
 		if (*p == '\0')
 			continue;
 		if (*p == '#') {
-			parse_comment(r, p);
-			if (r->seen_record) {
+			ftrace_lex_comment(&r->lx, p);
+			if (r->lx.seen_record) {
 				yes = true;
 				break;
 			}
 			continue;
 		}
-		yes = (strncmp(p, "CPU:", 4) == 0 && parse_lost(r, p)) ||
-		    parse_tracecmd_header(p) ||
-		    parse_context(r, line, p, line + n, &c) == 0;
+		yes = (strncmp(p, "CPU:", 4) == 0 &&
+		    ftrace_lex_lost(&r->lx, p)) ||
+		    ftrace_lex_tracecmd_header(p) ||
+		    ftrace_lex_context(&r->lx, line, p, line + n, &c) == 0;
 		break;
 	}
 	free(r);

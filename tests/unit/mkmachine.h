@@ -1,6 +1,7 @@
 /*
  * mkmachine.h - machines built by hand for the unit tests: one or two
- * nodes from address 0, zones as given, every other knob at its default.
+ * nodes from address 0, zones as given, every other knob at its default,
+ * so that the tests do not depend on the config reader.
  */
 #ifndef KMSIM_TEST_MKMACHINE_H
 #define KMSIM_TEST_MKMACHINE_H
@@ -52,6 +53,47 @@ static inline void mk_config(struct config *cfg, struct config_node *nodes,
 			cn->zone_size[ZONE_NORMAL] = mem;
 		}
 	}
+}
+
+/* mk_config() for the buddy lists alone: no per-cpu lists. */
+static inline void mk_config_nopcp(struct config *cfg,
+    struct config_node *nodes, int nr_nodes, uint64_t mem, uint64_t dma,
+    uint64_t dma32)
+{
+	mk_config(cfg, nodes, nr_nodes, mem, dma, dma32);
+	cfg->pcp = false;
+}
+
+/*
+ * Watermarks out of the way (min = low = 0, high one pageblock), so a
+ * test can fill every pageblock and the boost still has a high mark to
+ * scale from.
+ */
+static inline void mk_no_watermarks(struct machine *m)
+{
+	int i;
+
+	for (i = 0; i < m->nr_zones; i++) {
+		struct zone *z = m->zones[i];
+
+		z->watermark[WMARK_MIN] = z->watermark[WMARK_LOW] = 0;
+		z->watermark[WMARK_HIGH] = UINT64_C(1) << m->pageblock_order;
+		memset(z->lowmem_reserve, 0, sizeof z->lowmem_reserve);
+	}
+}
+
+/* One node of `mem` bytes of Normal, no per-cpu lists, no watermarks in
+ * the way; NULL if the machine cannot be made. */
+static inline struct machine *mk_bare_machine(struct config *cfg,
+    struct config_node *nodes, uint64_t mem)
+{
+	struct machine *m;
+
+	mk_config_nopcp(cfg, nodes, 1, mem, 0, 0);
+	m = machine_create(cfg, NULL);
+	if (m != NULL)
+		mk_no_watermarks(m);
+	return m;
 }
 
 /* Allocate; OP_PFN_NONE when it fails. */

@@ -9,63 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm/buddy.h"
-#include "machine.h"
+#include "mkmachine.h"
 #include "tap.h"
-#include "trace/trace.h"
-
-#define MiB (UINT64_C(1) << 20)
-
-static int cpus0[] = { 0, 1 }, cpus1[] = { 2, 3 };
-static int dist1[] = { 10 };
-static int dist2[] = { 10, 20, 20, 10 };
-
-/* One node of `mem` bytes from 0, zones DMA/DMA32/Normal as given. */
-static void make_config(struct config *cfg, struct config_node *nodes,
-    int nr_nodes, uint64_t mem, uint64_t dma, uint64_t dma32,
-    unsigned max_order)
-{
-	int n;
-
-	memset(cfg, 0, sizeof *cfg);
-	config_set_defaults(cfg);
-	cfg->pcp = false;	/* the buddy lists alone */
-	cfg->path = (char *)"test";
-	cfg->name = (char *)"test";
-	cfg->page_size = 4096;
-	cfg->page_shift = 12;
-	cfg->max_order = max_order;
-	cfg->section_size_bits = 27;
-	cfg->cpu_mhz = 1000;
-	cfg->nr_nodes = nr_nodes;
-	cfg->nodes = nodes;
-	cfg->nr_cpus = 2 * nr_nodes;
-	cfg->distance = nr_nodes == 1 ? dist1 : dist2;
-	cfg->watermark_scale_factor = 10;
-	cfg->lowmem_reserve_ratio[ZONE_DMA] = 256;
-	cfg->lowmem_reserve_ratio[ZONE_DMA32] = 256;
-	cfg->lowmem_reserve_ratio[ZONE_NORMAL] = 32;
-	cfg->min_free_kbytes = 128;
-	cfg->snapshot_interval_ns = 10000000;
-	cost_model_init(&cfg->cost);
-	for (n = 0; n < nr_nodes; n++) {
-		struct config_node *cn = &nodes[n];
-
-		memset(cn, 0, sizeof *cn);
-		cn->id = n;
-		cn->start = (uint64_t)n * mem;
-		cn->memory = cn->span = mem;
-		cn->cpus = n == 0 ? cpus0 : cpus1;
-		cn->nr_cpus = 2;
-		if (n == 0) {
-			cn->zone_size[ZONE_DMA] = dma;
-			cn->zone_size[ZONE_DMA32] = dma32;
-			cn->zone_size[ZONE_NORMAL] = mem - dma - dma32;
-		} else {
-			cn->zone_size[ZONE_NORMAL] = mem;
-		}
-	}
-}
 
 static uint64_t nr_free(const struct zone *z, unsigned o)
 {
@@ -101,7 +46,7 @@ TEST(boot_hands_over_max_order_blocks)
 	struct zone *z;
 
 	/* 64 MiB, DMA 16 MiB, the rest DMA32: 4 MiB blocks at order 10 */
-	make_config(&cfg, nodes, 1, 64 * MiB, 16 * MiB, 48 * MiB, 10);
+	mk_config_nopcp(&cfg, nodes, 1, 64 * MiB, 16 * MiB, 48 * MiB);
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
 	ASSERT_EQ(m->nr_zones, 2);
@@ -123,7 +68,7 @@ TEST(split_sequence_and_alignment)
 	uint64_t a, b, c;
 	unsigned o;
 
-	make_config(&cfg, nodes, 1, 16 * MiB, 0, 16 * MiB, 10);
+	mk_config_nopcp(&cfg, nodes, 1, 16 * MiB, 0, 16 * MiB);
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
 	z = m->zones[0];
@@ -157,7 +102,7 @@ TEST(merge_restores_max_order_blocks)
 	unsigned orders[600];
 	int i;
 
-	make_config(&cfg, nodes, 1, 32 * MiB, 0, 32 * MiB, 10);
+	mk_config_nopcp(&cfg, nodes, 1, 32 * MiB, 0, 32 * MiB);
 	cfg.min_free_kbytes = 128;
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
@@ -194,7 +139,7 @@ TEST(no_block_spans_a_zone_boundary_or_hole)
 
 	/* DMA ends at 6 MiB, inside what would be an order-10 block; a
 	 * 4 MiB hole sits at 40 MiB. */
-	make_config(&cfg, nodes, 1, 64 * MiB, 6 * MiB, 62 * MiB, 10);
+	mk_config_nopcp(&cfg, nodes, 1, 64 * MiB, 6 * MiB, 62 * MiB);
 	nodes[0].span = 68 * MiB;
 	nodes[0].zone_size[ZONE_NORMAL] = 0;
 	nodes[0].holes = &hole;
@@ -221,7 +166,7 @@ TEST(zone_fallback_then_failure)
 	uint64_t pfn;
 	int i, dma32 = 0, dma = 0, failed = 0;
 
-	make_config(&cfg, nodes, 1, 16 * MiB, 4 * MiB, 12 * MiB, 10);
+	mk_config_nopcp(&cfg, nodes, 1, 16 * MiB, 4 * MiB, 12 * MiB);
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
 	/* GFP_KERNEL may use DMA32 then DMA; order-10 blocks until none */
@@ -255,7 +200,7 @@ TEST(node_fallback_by_distance_and_thisnode)
 	uint64_t pfn;
 	int i, remote = 0, local = 0;
 
-	make_config(&cfg, nodes, 2, 16 * MiB, 0, 16 * MiB, 10);
+	mk_config_nopcp(&cfg, nodes, 2, 16 * MiB, 0, 16 * MiB);
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
 	ASSERT_EQ(m->nodes[0].nr_zonelist, 2);
@@ -287,7 +232,7 @@ TEST(watermarks_follow_the_kernel_formula)
 	 * min_free_kbytes 67584, lowmem 6171024 pages: min 2116, low 2888,
 	 * high 3660, promo 4432 as /proc/zoneinfo printed. Here the zone
 	 * is alone, so lowmem is the zone itself. */
-	make_config(&cfg, nodes, 1, 1024 * MiB, 0, 1024 * MiB, 10);
+	mk_config_nopcp(&cfg, nodes, 1, 1024 * MiB, 0, 1024 * MiB);
 	cfg.min_free_kbytes = 4096;
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
@@ -310,7 +255,7 @@ TEST(default_min_free_kbytes_like_thp_kernels)
 	/* 1 GiB, two lowmem zones: sqrt(1048576 * 16) = 4096 KiB, but the
 	 * THP recommendation is 512 * 2 * 2 + 512 * 2 * 9 = 11264 pages,
 	 * capped at lowmem / 20 = 13107 pages: 45056 KiB */
-	make_config(&cfg, nodes, 1, 1024 * MiB, 16 * MiB, 1008 * MiB, 10);
+	mk_config_nopcp(&cfg, nodes, 1, 1024 * MiB, 16 * MiB, 1008 * MiB);
 	cfg.min_free_kbytes = 0;
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
@@ -325,7 +270,7 @@ TEST(unmovable_claims_a_movable_pageblock)
 	struct machine *m;
 	uint64_t pfn;
 
-	make_config(&cfg, nodes, 1, 16 * MiB, 0, 16 * MiB, 10);
+	mk_config_nopcp(&cfg, nodes, 1, 16 * MiB, 0, 16 * MiB);
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
 	/* boot leaves every pageblock movable: an unmovable page must come
@@ -351,7 +296,7 @@ TEST(checker_catches_corruption)
 	struct machine *m;
 	char *cause = NULL;
 
-	make_config(&cfg, nodes, 1, 16 * MiB, 0, 16 * MiB, 10);
+	mk_config_nopcp(&cfg, nodes, 1, 16 * MiB, 0, 16 * MiB);
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
 	m->zones[0]->free_area[10].nr_free_mt[MIGRATE_MOVABLE]++;
@@ -398,7 +343,7 @@ TEST(invalid_requests_are_refused)
 	struct alloc_result res;
 	char *cause = NULL;
 
-	make_config(&cfg, nodes, 1, 16 * MiB, 0, 16 * MiB, 10);
+	mk_config_nopcp(&cfg, nodes, 1, 16 * MiB, 0, 16 * MiB);
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
 	ASSERT_EQ(page_alloc(m, &req, &res, &cause), -1);

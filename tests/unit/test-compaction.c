@@ -12,51 +12,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mkmachine.h"
 #include "mm/buddy.h"
 #include "mm/compaction.h"
 #include "machine.h"
 #include "tap.h"
 #include "trace/trace.h"
 
-#define MiB (UINT64_C(1) << 20)
 #define NPAGES 4096		/* the 16 MiB zone most tests use */
-
-static int cpus0[] = { 0, 1 };
-static int dist1[] = { 10 };
 
 /* One node of dma + dma32 bytes from 0, no per-cpu lists, no boosts. */
 static void make_config(struct config *cfg, struct config_node *node,
     uint64_t dma, uint64_t dma32)
 {
-	memset(cfg, 0, sizeof *cfg);
-	config_set_defaults(cfg);
-	cfg->pcp = false;
-	cfg->path = (char *)"test";
-	cfg->name = (char *)"test";
-	cfg->page_size = 4096;
-	cfg->page_shift = 12;
-	cfg->max_order = 10;
-	cfg->section_size_bits = 27;
-	cfg->cpu_mhz = 1000;
-	cfg->nr_nodes = 1;
-	cfg->nodes = node;
-	cfg->nr_cpus = 2;
-	cfg->distance = dist1;
-	cfg->watermark_scale_factor = 10;
+	mk_config_nopcp(cfg, node, 1, dma + dma32, dma, dma32);
 	cfg->watermark_boost_factor = 0;
-	cfg->lowmem_reserve_ratio[ZONE_DMA] = 256;
-	cfg->lowmem_reserve_ratio[ZONE_DMA32] = 256;
-	cfg->lowmem_reserve_ratio[ZONE_NORMAL] = 32;
-	cfg->min_free_kbytes = 128;
-	cfg->snapshot_interval_ns = 10000000;
-	cost_model_init(&cfg->cost);
-	memset(node, 0, sizeof *node);
-	node->id = 0;
-	node->memory = node->span = dma + dma32;
-	node->cpus = cpus0;
-	node->nr_cpus = 2;
-	node->zone_size[ZONE_DMA] = dma;
-	node->zone_size[ZONE_DMA32] = dma32;
 }
 
 static gfp_t gfp_of(const char *name)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mkmachine.h"
 #include "mm/buddy.h"
 #include "results/dump.h"
 #include "machine.h"
@@ -14,55 +15,11 @@
 #include "tap.h"
 #include "trace/trace.h"
 
-#define MiB (UINT64_C(1) << 20)
-
-static int cpus0[] = { 0, 1 }, cpus1[] = { 2, 3 };
-static int dist1[] = { 10 };
-static int dist2[] = { 10, 20, 20, 10 };
-
 /* Node 0: DMA 16 MiB, DMA32 48 MiB from 0; node 1: Normal, 64 MiB. */
 static void make_config(struct config *cfg, struct config_node *nodes,
     int nr_nodes)
 {
-	int n;
-
-	memset(cfg, 0, sizeof *cfg);
-	config_set_defaults(cfg);
-	cfg->pcp = false;
-	cfg->path = (char *)"test";
-	cfg->name = (char *)"test";
-	cfg->page_size = 4096;
-	cfg->page_shift = 12;
-	cfg->max_order = 10;
-	cfg->section_size_bits = 27;
-	cfg->cpu_mhz = 1000;
-	cfg->nr_nodes = nr_nodes;
-	cfg->nodes = nodes;
-	cfg->nr_cpus = 2 * nr_nodes;
-	cfg->distance = nr_nodes == 1 ? dist1 : dist2;
-	cfg->watermark_scale_factor = 10;
-	cfg->lowmem_reserve_ratio[ZONE_DMA] = 256;
-	cfg->lowmem_reserve_ratio[ZONE_DMA32] = 256;
-	cfg->lowmem_reserve_ratio[ZONE_NORMAL] = 32;
-	cfg->min_free_kbytes = 128;
-	cfg->snapshot_interval_ns = 10000000;
-	cost_model_init(&cfg->cost);
-	for (n = 0; n < nr_nodes; n++) {
-		struct config_node *cn = &nodes[n];
-
-		memset(cn, 0, sizeof *cn);
-		cn->id = n;
-		cn->start = (uint64_t)n * 64 * MiB;
-		cn->memory = cn->span = 64 * MiB;
-		cn->cpus = n == 0 ? cpus0 : cpus1;
-		cn->nr_cpus = 2;
-		if (n == 0) {
-			cn->zone_size[ZONE_DMA] = 16 * MiB;
-			cn->zone_size[ZONE_DMA32] = 48 * MiB;
-		} else {
-			cn->zone_size[ZONE_NORMAL] = 64 * MiB;
-		}
-	}
+	mk_config_nopcp(cfg, nodes, nr_nodes, 64 * MiB, 16 * MiB, 48 * MiB);
 }
 
 /* What fn prints, as a malloc'd string. */

@@ -12,37 +12,6 @@
 #include "tap.h"
 #include "mm/vmscan.h"
 
-/*
- * Watermarks out of the way (min = low = 0, high one pageblock), so a
- * test can fill every pageblock and the boost still has a high mark to
- * scale from.
- */
-static void no_watermarks(struct machine *m)
-{
-	int i;
-
-	for (i = 0; i < m->nr_zones; i++) {
-		struct zone *z = m->zones[i];
-
-		z->watermark[WMARK_MIN] = z->watermark[WMARK_LOW] = 0;
-		z->watermark[WMARK_HIGH] = UINT64_C(1) << m->pageblock_order;
-		memset(z->lowmem_reserve, 0, sizeof z->lowmem_reserve);
-	}
-}
-
-static struct machine *make(struct config *cfg, struct config_node *nodes,
-    uint64_t mem)
-{
-	struct machine *m;
-
-	mk_config(cfg, nodes, 1, mem, 0, 0);
-	cfg->pcp = false;
-	m = machine_create(cfg, NULL);
-	if (m != NULL)
-		no_watermarks(m);
-	return m;
-}
-
 static uint64_t pb_of(const struct machine *m, uint64_t pfn)
 {
 	return pfn >> m->pageblock_order;
@@ -52,7 +21,7 @@ TEST(unmovable_claims_a_whole_block_first)
 {
 	struct config cfg;
 	struct config_node nodes[1];
-	struct machine *m = make(&cfg, nodes, 16 * MiB);
+	struct machine *m = mk_bare_machine(&cfg, nodes, 16 * MiB);
 	struct zone *z;
 	uint64_t p;
 
@@ -118,7 +87,7 @@ TEST(claim_fails_then_steal_takes_the_smallest)
 {
 	struct config cfg;
 	struct config_node nodes[1];
-	struct machine *m = make(&cfg, nodes, 16 * MiB);
+	struct machine *m = mk_bare_machine(&cfg, nodes, 16 * MiB);
 	struct zone *z;
 	uint64_t P, Q, p;
 
@@ -164,12 +133,11 @@ TEST(legacy_fallback_splits_the_largest)
 	struct zone *z;
 	uint64_t P, Q, p;
 
-	mk_config(&cfg, nodes, 1, 16 * MiB, 0, 0);
-	cfg.pcp = false;
+	mk_config_nopcp(&cfg, nodes, 1, 16 * MiB, 0, 0);
 	cfg.fallback = FALLBACK_LEGACY;
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
-	no_watermarks(m);
+	mk_no_watermarks(m);
 	z = m->zones[0];
 	two_partial_blocks(m, &P, &Q);
 	/*
@@ -196,7 +164,7 @@ TEST(claim_of_a_mostly_free_block_changes_it)
 {
 	struct config cfg;
 	struct config_node nodes[1];
-	struct machine *m = make(&cfg, nodes, 16 * MiB);
+	struct machine *m = mk_bare_machine(&cfg, nodes, 16 * MiB);
 	struct zone *z;
 	uint64_t b[8], p;
 	int i;
@@ -228,8 +196,7 @@ TEST(grouping_off_makes_everything_unmovable)
 	struct zone *z;
 	int i;
 
-	mk_config(&cfg, nodes, 1, 16 * MiB, 0, 0);
-	cfg.pcp = false;
+	mk_config_nopcp(&cfg, nodes, 1, 16 * MiB, 0, 0);
 	cfg.mobility = false;
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
@@ -269,8 +236,7 @@ TEST(atomic_high_order_reserves_a_highatomic_block)
 	struct evq q;
 	uint64_t p, max_reserve;
 
-	mk_config(&cfg, nodes, 1, 256 * MiB, 0, 0);
-	cfg.pcp = false;
+	mk_config_nopcp(&cfg, nodes, 1, 256 * MiB, 0, 0);
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
 	/* a queue for kswapd's wake-ups to be staged on */
@@ -315,7 +281,7 @@ TEST(kswapd_balanced_node_is_not_woken)
 {
 	struct config cfg;
 	struct config_node nodes[1];
-	struct machine *m = make(&cfg, nodes, 64 * MiB);
+	struct machine *m = mk_bare_machine(&cfg, nodes, 64 * MiB);
 	struct evq q;
 
 	ASSERT(m != NULL);
@@ -342,8 +308,7 @@ TEST(memory_policies)
 	char *cause = NULL;
 	int i, on[2] = { 0, 0 };
 
-	mk_config(&cfg, nodes, 2, 64 * MiB, 0, 0);
-	cfg.pcp = false;
+	mk_config_nopcp(&cfg, nodes, 2, 64 * MiB, 0, 0);
 	m = machine_create(&cfg, NULL);
 	ASSERT(m != NULL);
 	/* local: node 0 */

@@ -10,30 +10,10 @@
 #include "mm/slab.h"
 #include "tap.h"
 
-static void no_watermarks(struct machine *m)
-{
-	int i;
-
-	for (i = 0; i < m->nr_zones; i++) {
-		struct zone *z = m->zones[i];
-
-		z->watermark[WMARK_MIN] = z->watermark[WMARK_LOW] = 0;
-		z->watermark[WMARK_HIGH] = UINT64_C(1) << m->pageblock_order;
-		memset(z->lowmem_reserve, 0, sizeof z->lowmem_reserve);
-	}
-}
-
 /* One node, 64 MiB of Normal, 2 CPUs (the reference machine's count). */
 static struct machine *make(struct config *cfg, struct config_node *nodes)
 {
-	struct machine *m;
-
-	mk_config(cfg, nodes, 1, 64 * MiB, 0, 0);
-	cfg->pcp = false;
-	m = machine_create(cfg, NULL);
-	if (m != NULL)
-		no_watermarks(m);
-	return m;
+	return mk_bare_machine(cfg, nodes, 64 * MiB);
 }
 
 static bool consistent(const struct slab_world *w)
