@@ -33,6 +33,7 @@
 #include "mm/vmalloc.h"
 #include "sim.h"
 #include "mm/pagecache.h"
+#include "ops/op_file.h"
 #include "mm/slab.h"
 #include "mm/vmscan.h"
 
@@ -1159,10 +1160,10 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 		break;
 	}
 	/* the file ops and a capture's filemap and writeback events */
-	if (pagecache_op_type(op->type) && s->pc != NULL) {
+	if (op_file_type(op->type) && s->pc != NULL) {
 		uint64_t cycles = 0;
 
-		if (pagecache_op(s->pc, op, cpu, &cycles, &msg) != 0) {
+		if (op_file_issue(s->pc, op, cpu, &cycles, &msg) != 0) {
 			bad_op(s, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}
