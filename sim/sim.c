@@ -38,6 +38,7 @@
 #include "ops/replay.h"
 #include "sim.h"
 #include "mm/pagecache.h"
+#include "ops/op_file.h"
 #include "mm/slab.h"
 
 volatile sig_atomic_t sim_interrupted;
@@ -207,10 +208,10 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 		break;
 	}
 	/* the file ops and a capture's filemap and writeback events */
-	if (pagecache_op_type(op->type) && s->ops.pc != NULL) {
+	if (op_file_type(op->type) && s->ops.pc != NULL) {
 		uint64_t cycles = 0;
 
-		if (pagecache_op(s->ops.pc, op, cpu, &cycles, &msg) != 0) {
+		if (op_file_issue(s->ops.pc, op, cpu, &cycles, &msg) != 0) {
 			ops_bad(&s->ops, op, RUN_SKIP_BAD_REQUEST, msg);
 			return 0;
 		}

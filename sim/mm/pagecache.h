@@ -1,16 +1,18 @@
 /*
  * pagecache.h - the page cache and writeback of Linux 6.18 as an engine
  * on top of the page allocator: an address_space per file with an
- * xarray-like index of folios (orders above 0 allowed), the two-list file
- * LRU per node (mm/swap.c, mm/vmscan.c), dirty accounting and
- * balance_dirty_pages() throttling (mm/page-writeback.c), the flusher
- * (fs/fs-writeback.c) as discrete events, and a disk per backing device
- * serving read misses and writeback with completions as events.
+ * xarray index of folios (orders above 0 allowed), the two-list file
+ * LRU per node (mm/swap.c, mm/vmscan.c), readahead (mm/readahead.c),
+ * dirty accounting and balance_dirty_pages() throttling
+ * (mm/page-writeback.c), the flusher (fs/fs-writeback.c) as discrete
+ * events, and a disk per backing device serving read misses and
+ * writeback with completions as events.  The engine's files, named as
+ * in the kernel, are listed in pagecache_internal.h.
  *
  * Two ways to run:
- *  - modelled (YAML traces): read, write, fsync, truncate, unlink and
- *    drop_caches ops drive the cache; folios come from the machine's
- *    buddy allocator as movable pages; reclaim (kswapd, direct reclaim)
+ *  - modelled (YAML traces): reads, writes, fsync, truncate, unlink and
+ *    drop_caches drive the cache; folios come from the machine's buddy
+ *    allocator as movable pages; reclaim (kswapd, direct reclaim)
  *    shrinks the inactive list through pagecache_shrink(); compaction
  *    moves folios through pagecache_migrate().
  *  - observed (captured traces): the kernel's own filemap, dirty and
@@ -18,6 +20,8 @@
  *    pages are already in the capture's page events, so the cache only
  *    keeps books (per file, dirty, writeback, LRU sizes) and never frees.
  *
+ * The engine knows files by (device, inode number) and disks by their
+ * index; turning trace ops into these calls is ops/op_file.c's work.
  * Anonymous memory is not on any LRU here: without swap it is
  * unevictable, and kmsim models no swap device.
  */
@@ -31,7 +35,6 @@
 #include "evq.h"
 #include "machine.h"
 #include "results/metrics.h"
-#include "trace/trace.h"
 
 struct pagecache;
 
@@ -73,15 +76,49 @@ struct pagecache *pagecache_create(struct machine *m, struct evq *q,
     const struct config *cfg, bool observe);
 void pagecache_destroy(struct pagecache *pc);
 
-/* Whether the engine takes ops of this type. */
-bool pagecache_op_type(enum op_type t);
 /*
- * Issue op on cpu at the queue's current time: 0 with *cycles its latency
- * (reads waiting for the disk, writers throttled, fsync waiting for its
- * writeback), or -1 with *msg for an op the cache cannot take.
+ * The file operations of a modelled run, on the file `ino` of disk
+ * `disk` (an index of the configuration's disks) issued on cpu at the
+ * queue's current time.  Each adds its latency to *cycles: reads
+ * waiting for the disk, writers throttled (balance_dirty_pages()),
+ * fsync waiting for its writeback, truncate for the writeback in flight.
+ * They do nothing when the engine observes a capture.
  */
-int pagecache_op(struct pagecache *pc, const struct op *op, int cpu,
-    uint64_t *cycles, char **msg);
+/* Whether the engine observes a capture (no modelled file ops then). */
+bool pagecache_observed(const struct pagecache *pc);
+/* The index of the disk called name, or -1 if the configuration has no
+ * such disk. */
+int pagecache_disk_index(const struct pagecache *pc, const char *name);
+/* read(2) of [off, off + len): mm/filemap.c:filemap_read(). */
+void pagecache_read(struct pagecache *pc, int disk, uint64_t ino,
+    uint64_t off, uint64_t len, int cpu, uint64_t *cycles);
+/* write(2) of [off, off + len): generic_perform_write(). */
+void pagecache_write(struct pagecache *pc, int disk, uint64_t ino,
+    uint64_t off, uint64_t len, int cpu, uint64_t *cycles);
+/* fsync(2): file_write_and_wait_range() and the device's cache flush. */
+void pagecache_fsync(struct pagecache *pc, int disk, uint64_t ino,
+    int cpu, uint64_t *cycles);
+/* truncate(2) to `size` bytes: truncate_inode_pages_range(). */
+void pagecache_truncate(struct pagecache *pc, int disk, uint64_t ino,
+    uint64_t size, int cpu, uint64_t *cycles);
+/* unlink(2) of the last name: iput_final() evicts the file. */
+void pagecache_unlink(struct pagecache *pc, int disk, uint64_t ino,
+    int cpu, uint64_t *cycles);
+/* echo `what` > /proc/sys/vm/drop_caches (fs/drop_caches.c): 1 the page
+ * cache's clean folios, 2 the slab shrinkers, 3 both. */
+void pagecache_drop_caches(struct pagecache *pc, unsigned what, int cpu,
+    uint64_t *cycles);
+
+/*
+ * A capture's filemap events (include/trace/events/filemap.h): a folio
+ * of 2^order pages at index of the file (dev, ino) entered or left the
+ * cache; pfn is the kernel's (NO_PFN if not given).  Nothing unless the
+ * engine observes a capture.
+ */
+void pagecache_filemap_add(struct pagecache *pc, uint32_t dev, uint64_t ino,
+    uint64_t index, unsigned order, uint64_t pfn, uint64_t *cycles);
+void pagecache_filemap_delete(struct pagecache *pc, uint32_t dev,
+    uint64_t ino, uint64_t index, unsigned order, uint64_t *cycles);
 
 /* Reclaim from node's file LRU (mm/vmscan.c:shrink_lruvec()): up to
  * `want` pages; returns the pages freed. */
@@ -102,9 +139,5 @@ const struct pc_writer *pagecache_writers(const struct pagecache *pc,
     int *n);
 /* --check: indexes, LRU links, counters agree. */
 int pagecache_check(const struct pagecache *pc, char **cause);
-
-/* The dirty limits in pages (mm/page-writeback.c:domain_dirty_limits()). */
-void pagecache_dirty_limits(const struct pagecache *pc, uint64_t *thresh,
-    uint64_t *bg_thresh, uint64_t *dirtyable);
 
 #endif /* KMSIM_PAGECACHE_H */

@@ -9,6 +9,8 @@
  */
 #include "mkmachine.h"
 #include "mm/pagecache.h"
+#include "mm/writeback.h"
+#include "ops/op_file.h"
 #include "tap.h"
 
 #define SEC (UINT64_C(1000000000))
@@ -93,7 +95,7 @@ static uint64_t file_op(struct env *e, enum op_type t, const char *file,
 	op.ptr = off;
 	op.bytes_req = len;
 	op.nr = 1;
-	if (pagecache_op(e->pc, &op, 0, &cycles, &msg) != 0) {
+	if (op_file_issue(e->pc, &op, 0, &cycles, &msg) != 0) {
 		printf("# %s\n", msg);
 		free(msg);
 		return UINT64_MAX;
@@ -220,7 +222,7 @@ TEST(throttle_starts_above_freerun_bytes)
 	env_init(&e, 256 * MiB);
 	e.cfg.dirty_bytes = 16 * MiB;
 	ASSERT(env_start(&e, false) == 0);
-	pagecache_dirty_limits(e.pc, &thresh, &bg, NULL);
+	writeback_dirty_limits(e.pc, &thresh, &bg, NULL);
 	ASSERT_EQ(thresh, 4096);
 	ASSERT_EQ(bg, 2048);
 	at = write_until_throttled(&e, 20000);
@@ -245,12 +247,12 @@ TEST(throttle_starts_above_freerun_ratio)
 
 	env_init(&e, 256 * MiB);
 	ASSERT(env_start(&e, false) == 0);
-	pagecache_dirty_limits(e.pc, &thresh, &bg, &avail);
+	writeback_dirty_limits(e.pc, &thresh, &bg, &avail);
 	ASSERT(avail > 60000 && avail <= 65536);
 	ASSERT_EQ(thresh, avail * 20 / 100);
 	ASSERT_EQ(bg, avail * 10 / 100);
 	at = write_until_throttled(&e, 40000);
-	pagecache_dirty_limits(e.pc, &thresh, &bg, &avail);
+	writeback_dirty_limits(e.pc, &thresh, &bg, &avail);
 	ASSERT(at > (thresh + bg) / 2);
 	ASSERT(at <= thresh);
 	env_fini(&e);
@@ -454,7 +456,7 @@ static void obs(struct env *e, enum op_type t, uint64_t ino, uint64_t index,
 	op.pfn = 0x1000 + index;
 	if (t == OP_WRITEBACK_START)
 		op.aux[0] = WBR_PERIODIC;
-	if (pagecache_op(e->pc, &op, 0, &cycles, &msg) != 0) {
+	if (op_file_issue(e->pc, &op, 0, &cycles, &msg) != 0) {
 		printf("# %s\n", msg);
 		free(msg);
 	}
