@@ -27,6 +27,7 @@
 #include "cost.h"
 #include "mm/gfp.h"
 #include "kmsim.h"
+#include "yamlnode.h"
 
 const char *const mpol_names[MPOL_NR] = {
 	"local", "preferred", "bind", "interleave"
@@ -72,9 +73,8 @@ struct config_node_src {
 };
 
 struct config_reader {
+	struct yamlnode_doc yd;		/* the document, its errors */
 	struct config *cfg;
-	yaml_document_t *doc;
-	char **cause;
 	struct config_node_src *src;		/* one per node */
 	yaml_node_t *nodes;			/* the `nodes:` sequence */
 	yaml_node_t *movablecore;		/* its value, if given */
@@ -89,12 +89,7 @@ struct config_reader {
 static struct srcpos config_pos(const struct config_reader *r,
     const yaml_node_t *n)
 {
-	struct srcpos pos;
-
-	pos.file = r->cfg->path;
-	pos.line = (unsigned long)n->start_mark.line + 1;
-	pos.col = (unsigned long)n->start_mark.column + 1;
-	return pos;
+	return yamlnode_pos(&r->yd, n);
 }
 
 static int config_verror_at(struct config_reader *r, const struct srcpos *pos,
@@ -103,7 +98,7 @@ static int config_verror_at(struct config_reader *r, const struct srcpos *pos,
 	char *msg;
 
 	xvasprintf(&msg, fmt, ap);
-	kmsim_fail_at(r->cause, pos, "%s", msg);
+	kmsim_fail_at(r->yd.cause, pos, "%s", msg);
 	free(msg);
 	return -1;
 }
@@ -121,100 +116,33 @@ static int config_error_at(struct config_reader *r, const struct srcpos *pos,
 	return -1;
 }
 
+/* Every error at a node comes here: a node --set wrote says so. */
+static int config_node_error(struct yamlnode_doc *d, const yaml_node_t *n,
+    const char *msg)
+{
+	struct config_reader *r = container_of(d, struct config_reader, yd);
+	struct srcpos pos = yamlnode_pos(d, n);
+	int id = (int)(n - d->doc->nodes.start) + 1, i;
+
+	for (i = 0; i < r->nr_set_ids; i++)
+		if (r->set_ids[i] == id)
+			break;
+	return kmsim_fail_at(d->cause, &pos, "%s%s", msg,
+	    i < r->nr_set_ids ? " (set by --set)" : "");
+}
+
 /* Report an error at a YAML node's first character. */
 static int config_error(struct config_reader *r, const yaml_node_t *n,
     const char *fmt, ...) KMSIM_PRINTF(3, 4);
 static int config_error(struct config_reader *r, const yaml_node_t *n,
     const char *fmt, ...)
 {
-	struct srcpos pos = config_pos(r, n);
-	int id = (int)(n - r->doc->nodes.start) + 1, i;
-	char *msg;
 	va_list ap;
 
 	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
+	yamlnode_verror(&r->yd, n, fmt, ap);
 	va_end(ap);
-	for (i = 0; i < r->nr_set_ids; i++)
-		if (r->set_ids[i] == id)
-			break;
-	kmsim_fail_at(r->cause, &pos, "%s%s", msg,
-	    i < r->nr_set_ids ? " (set by --set)" : "");
-	free(msg);
 	return -1;
-}
-
-static const char *config_kind(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		return "a scalar";
-	case YAML_SEQUENCE_NODE:
-		return "a sequence";
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	default:
-		return "nothing";
-	}
-}
-
-static const char *config_text(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
-/* A plain scalar that YAML reads as null: empty, ~ or null. */
-static bool config_is_null(const yaml_node_t *n)
-{
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
-	size_t i;
-
-	if (n->type != YAML_SCALAR_NODE ||
-	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	for (i = 0; i < ARRAY_SIZE(nulls); i++)
-		if (strcmp(config_text(n), nulls[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool config_has_nul(const yaml_node_t *n)
-{
-	return strlen(config_text(n)) != n->data.scalar.length;
-}
-
-static int config_seq_len(const yaml_node_t *n)
-{
-	return (int)(n->data.sequence.items.top - n->data.sequence.items.start);
-}
-
-static yaml_node_t *config_seq_item(const struct config_reader *r,
-    const yaml_node_t *n, int i)
-{
-	return yaml_document_get_node(r->doc, n->data.sequence.items.start[i]);
-}
-
-/* Insist on a node type; `what` names the value in the message. */
-static int config_expect(struct config_reader *r, const yaml_node_t *n,
-    yaml_node_type_t type, const char *what)
-{
-	const char *want;
-
-	if (n->type == type)
-		return 0;
-	switch (type) {
-	case YAML_SEQUENCE_NODE:
-		want = "a sequence";
-		break;
-	case YAML_MAPPING_NODE:
-		want = "a mapping";
-		break;
-	default:
-		want = "a scalar";
-		break;
-	}
-	return config_error(r, n, "%s: expected %s, found %s", what, want,
-	    config_kind(n));
 }
 
 /*
@@ -229,37 +157,19 @@ static int config_collect(struct config_reader *r, const yaml_node_t *map,
     const char *what, const char *const *names, size_t nr, const char *noun,
     const char *where, yaml_node_t **vals, yaml_node_t **keys)
 {
-	yaml_node_pair_t *pair;
-	yaml_node_t *k, *v;
-	const char *name;
+	const struct yamlnode_keys ks = { names, nr, "", noun, where, true };
 	size_t i;
 
 	for (i = 0; i < nr; i++)
 		vals[i] = keys[i] = NULL;
-	if (map == NULL || config_is_null(map))
+	if (map == NULL || yamlnode_is_null(map))
 		return 0;
-	if (config_expect(r, map, YAML_MAPPING_NODE, what) != 0)
+	if (yamlnode_expect(&r->yd, map, YAML_MAPPING_NODE, what) != 0 ||
+	    yamlnode_collect(&r->yd, map, &ks, vals, keys) != 0)
 		return -1;
-	for (pair = map->data.mapping.pairs.start;
-	    pair < map->data.mapping.pairs.top; pair++) {
-		k = yaml_document_get_node(r->doc, pair->key);
-		v = yaml_document_get_node(r->doc, pair->value);
-		if (k->type != YAML_SCALAR_NODE)
-			return config_error(r, k, "expected a scalar %s%s, "
-			    "found %s", noun, where, config_kind(k));
-		name = config_text(k);
-		for (i = 0; i < nr; i++)
-			if (strcmp(name, names[i]) == 0)
-				break;
-		if (i == nr || config_has_nul(k))
-			return config_error(r, k, "unknown %s '%s'%s", noun,
-			    name, where);
-		if (keys[i] != NULL)
-			return config_error(r, k, "duplicate %s '%s'%s", noun,
-			    name, where);
-		keys[i] = k;
-		vals[i] = config_is_null(v) ? NULL : v;
-	}
+	for (i = 0; i < nr; i++)
+		if (vals[i] != NULL && yamlnode_is_null(vals[i]))
+			vals[i] = NULL;
 	return 0;
 }
 
@@ -275,52 +185,6 @@ static int config_require(struct config_reader *r, const yaml_node_t *map,
 	return config_error(r, map, "missing key '%s'%s", names[i], where);
 }
 
-static int config_scalar(struct config_reader *r, const yaml_node_t *n,
-    const char *key, const char *want, const char **out)
-{
-	if (n->type != YAML_SCALAR_NODE)
-		return config_error(r, n, "%s: expected %s, found %s", key,
-		    want, config_kind(n));
-	if (config_has_nul(n))
-		return config_error(r, n, "%s: value contains a NUL character",
-		    key);
-	*out = config_text(n);
-	return 0;
-}
-
-/* An unsigned integer in [min, max]. */
-static int config_u64(struct config_reader *r, const yaml_node_t *n,
-    const char *key, uint64_t min, uint64_t max, uint64_t *out)
-{
-	const char *s = "";
-	char *why = NULL;
-	uint64_t v = 0;
-
-	if (config_scalar(r, n, key, "a number", &s) != 0)
-		return -1;
-	if (kmsim_parse_u64(s, &v, &why) != 0) {
-		config_error(r, n, "%s: %s", key, why);
-		free(why);
-		return -1;
-	}
-	if (v < min || v > max)
-		return config_error(r, n, "%s: '%s' is out of range %" PRIu64
-		    "..%" PRIu64, key, s, min, max);
-	*out = v;
-	return 0;
-}
-
-static int config_uint(struct config_reader *r, const yaml_node_t *n,
-    const char *key, unsigned min, unsigned max, unsigned *out)
-{
-	uint64_t v = 0;
-
-	if (config_u64(r, n, key, min, max, &v) != 0)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
 /*
  * A byte size or address: "16G", "4096", "0x100000000".  Anything past the
  * physical address space is refused here, so sums of a few cannot overflow.
@@ -328,25 +192,14 @@ static int config_uint(struct config_reader *r, const yaml_node_t *n,
 static int config_size(struct config_reader *r, const yaml_node_t *n,
     const char *key, uint64_t *out)
 {
-	const char *s = "";
-	char *why = NULL;
 	uint64_t v = 0;
-	int rc;
 
-	if (config_scalar(r, n, key, "a size", &s) != 0)
+	if (yamlnode_size(&r->yd, n, key, &v) != 0)
 		return -1;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		rc = kmsim_parse_u64(s, &v, &why);
-	else
-		rc = kmsim_parse_size(s, &v, &why);
-	if (rc != 0) {
-		config_error(r, n, "%s: %s", key, why);
-		free(why);
-		return -1;
-	}
 	if (v > CONFIG_PHYS_LIMIT)
 		return config_error(r, n, "%s: '%s' is beyond the %d-bit "
-		    "physical address space", key, s, CONFIG_MAX_PHYS_BITS);
+		    "physical address space", key, yamlnode_text(n),
+		    CONFIG_MAX_PHYS_BITS);
 	*out = v;
 	return 0;
 }
@@ -359,7 +212,7 @@ static int config_page_aligned(struct config_reader *r, const yaml_node_t *n,
 	if (v % r->cfg->page_size == 0)
 		return 0;
 	return config_error(r, n, "%s: '%s' is not a multiple of the page "
-	    "size (%s)", key, config_text(n),
+	    "size (%s)", key, yamlnode_text(n),
 	    kmsim_fmt_size(r->cfg->page_size, buf, sizeof buf));
 }
 
@@ -463,23 +316,23 @@ static int config_read_cpus(struct config_reader *r, int node,
 	if (n == NULL)
 		return 0;
 	if (n->type == YAML_SCALAR_NODE) {
-		if (config_has_nul(n))
+		if (yamlnode_has_nul(n))
 			return config_error(r, n, "cpus: value contains a NUL "
 			    "character");
-		if (config_cpulist(r, node, n, config_text(n)) != 0)
+		if (config_cpulist(r, node, n, yamlnode_text(n)) != 0)
 			return -1;
 	} else if (n->type == YAML_SEQUENCE_NODE) {
-		for (i = 0; i < config_seq_len(n); i++) {
-			yaml_node_t *item = config_seq_item(r, n, i);
+		for (i = 0; i < yamlnode_seq_len(n); i++) {
+			yaml_node_t *item = yamlnode_seq_item(&r->yd, n, i);
 
-			if (config_u64(r, item, "cpus", 0, UINT64_MAX,
+			if (yamlnode_u64(&r->yd, item, "cpus", 0, UINT64_MAX,
 			    &cpu) != 0 || config_add_cpu(r, node, item,
 			    cpu) != 0)
 				return -1;
 		}
 	} else {
 		return config_error(r, n, "cpus: expected a cpu list or a "
-		    "sequence, found %s", config_kind(n));
+		    "sequence, found %s", yamlnode_kind(n));
 	}
 	if (cn->nr_cpus > 1)
 		qsort(cn->cpus, (size_t)cn->nr_cpus, sizeof *cn->cpus,
@@ -493,7 +346,7 @@ static int config_read_hole(struct config_reader *r, const yaml_node_t *map,
 	static const char *const names[] = { "start", "size" };
 	yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
 
-	if (config_expect(r, map, YAML_MAPPING_NODE, "holes") != 0 ||
+	if (yamlnode_expect(&r->yd, map, YAML_MAPPING_NODE, "holes") != 0 ||
 	    config_collect(r, map, "holes", names, ARRAY_SIZE(names), "key",
 	    " in hole", vals, keys) != 0 ||
 	    config_require(r, map, vals, keys, names, 0, " in hole") != 0 ||
@@ -536,15 +389,15 @@ static int config_read_holes(struct config_reader *r, struct config_node *cn,
 	cn->span = cn->memory;
 	if (n == NULL)
 		return 0;
-	if (config_expect(r, n, YAML_SEQUENCE_NODE, "holes") != 0)
+	if (yamlnode_expect(&r->yd, n, YAML_SEQUENCE_NODE, "holes") != 0)
 		return -1;
-	nr = config_seq_len(n);
+	nr = yamlnode_seq_len(n);
 	if (nr > CONFIG_MAX_HOLES)
 		return config_error(r, n, "holes: %d holes, at most %d per "
 		    "node", nr, CONFIG_MAX_HOLES);
 	cn->holes = xcalloc((size_t)nr, sizeof *cn->holes);
 	for (i = 0; i < nr; i++) {
-		yaml_node_t *item = config_seq_item(r, n, i);
+		yaml_node_t *item = yamlnode_seq_item(&r->yd, n, i);
 		struct config_range *h = &cn->holes[i];
 
 		if (config_read_hole(r, item, h) != 0)
@@ -656,7 +509,7 @@ static int config_read_node(struct config_reader *r, int i,
 	cn->id = i;
 	cn->pos = config_pos(r, map);
 	src->map = map;
-	if (config_expect(r, map, YAML_MAPPING_NODE, what) != 0 ||
+	if (yamlnode_expect(&r->yd, map, YAML_MAPPING_NODE, what) != 0 ||
 	    config_collect(r, map, what, names, ARRAY_SIZE(names), "key",
 	    where, vals, keys) != 0 ||
 	    config_require(r, map, vals, keys, names, K_MEMORY, where) != 0)
@@ -775,7 +628,7 @@ static int config_apply_movablecore(struct config_reader *r)
 		if (share > cn->zone_size[z])
 			return config_error(r, r->movablecore, "movablecore: "
 			    "'%s' needs %s of node %d, but its %s zone spans "
-			    "%s", config_text(r->movablecore),
+			    "%s", yamlnode_text(r->movablecore),
 			    kmsim_fmt_size(share, a, sizeof a), i,
 			    zone_names[z],
 			    kmsim_fmt_size(cn->zone_size[z], b, sizeof b));
@@ -839,9 +692,9 @@ static int config_read_nodes(struct config_reader *r, yaml_node_t *n)
 	int i, nr;
 
 	r->nodes = n;
-	if (config_expect(r, n, YAML_SEQUENCE_NODE, "nodes") != 0)
+	if (yamlnode_expect(&r->yd, n, YAML_SEQUENCE_NODE, "nodes") != 0)
 		return -1;
-	nr = config_seq_len(n);
+	nr = yamlnode_seq_len(n);
 	if (nr < 1 || nr > CONFIG_MAX_NODES)
 		return config_error(r, n, "nodes: %d nodes, expected 1..%d",
 		    nr, CONFIG_MAX_NODES);
@@ -849,7 +702,7 @@ static int config_read_nodes(struct config_reader *r, yaml_node_t *n)
 	cfg->nr_nodes = nr;
 	r->src = xcalloc((size_t)nr, sizeof *r->src);
 	for (i = 0; i < nr; i++)
-		if (config_read_node(r, i, config_seq_item(r, n, i),
+		if (config_read_node(r, i, yamlnode_seq_item(&r->yd, n, i),
 		    &next_start) != 0)
 			return -1;
 	if (config_check_nodes(r) != 0 || config_check_cpus(r) != 0)
@@ -880,27 +733,28 @@ static int config_read_distances(struct config_reader *r, yaml_node_t *n)
 				    CONFIG_DISTANCE_REMOTE;
 		return 0;
 	}
-	if (config_expect(r, n, YAML_SEQUENCE_NODE, "distances") != 0)
+	if (yamlnode_expect(&r->yd, n, YAML_SEQUENCE_NODE, "distances") != 0)
 		return -1;
-	if (config_seq_len(n) != nn)
+	if (yamlnode_seq_len(n) != nn)
 		return config_error(r, n, "distances: expected %d rows (one "
-		    "per node), found %d", nn, config_seq_len(n));
+		    "per node), found %d", nn, yamlnode_seq_len(n));
 	at = xcalloc((size_t)nn * (size_t)nn, sizeof *at);
 	for (i = 0; i < nn; i++) {
-		row = config_seq_item(r, n, i);
+		row = yamlnode_seq_item(&r->yd, n, i);
 		if (row->type != YAML_SEQUENCE_NODE) {
 			config_error(r, row, "distances: row %d: expected a "
-			    "sequence, found %s", i, config_kind(row));
+			    "sequence, found %s", i, yamlnode_kind(row));
 			goto out_free_at;
 		}
-		if (config_seq_len(row) != nn) {
+		if (yamlnode_seq_len(row) != nn) {
 			config_error(r, row, "distances: row %d has %d "
-			    "entries, expected %d", i, config_seq_len(row), nn);
+			    "entries, expected %d", i, yamlnode_seq_len(row),
+			    nn);
 			goto out_free_at;
 		}
 		for (j = 0; j < nn; j++) {
-			at[i * nn + j] = config_seq_item(r, row, j);
-			if (config_u64(r, at[i * nn + j], "distances", 0,
+			at[i * nn + j] = yamlnode_seq_item(&r->yd, row, j);
+			if (yamlnode_u64(&r->yd, at[i * nn + j], "distances", 0,
 			    INT_MAX, &v) != 0)
 				goto out_free_at;
 			d[i * nn + j] = (int)v;
@@ -944,9 +798,6 @@ out_free_at:
 /* ------------------------------------------------------------------ */
 /* the sections */
 
-static int config_bool(struct config_reader *r, const yaml_node_t *n,
-    const char *key, bool *out);
-
 static int config_read_machine(struct config_reader *r, yaml_node_t *map)
 {
 	static const char *const names[] = {
@@ -970,8 +821,8 @@ static int config_read_machine(struct config_reader *r, yaml_node_t *map)
 		const char *s = "";
 		int a;
 
-		if (config_scalar(r, n, "arch", "x86-64, x86-32 or x86-32-pae",
-		    &s) != 0)
+		if (yamlnode_scalar(&r->yd, n, "arch",
+		    "x86-64, x86-32 or x86-32-pae", &s) != 0)
 			return -1;
 		for (a = 0; a < ARCH_NR; a++)
 			if (strcmp(s, config_arch_names[a]) == 0)
@@ -987,7 +838,7 @@ static int config_read_machine(struct config_reader *r, yaml_node_t *map)
 		struct tlb_config tc;
 		char *why = NULL;
 
-		if (config_scalar(r, n, "tlb", "a TLB preset", &t) != 0)
+		if (yamlnode_scalar(&r->yd, n, "tlb", "a TLB preset", &t) != 0)
 			return -1;
 		if (strcmp(t, "none") != 0 && tlb_preset(t, &tc, &why) != 0) {
 			free(why);
@@ -997,12 +848,12 @@ static int config_read_machine(struct config_reader *r, yaml_node_t *map)
 		snprintf(cfg->tlb, sizeof cfg->tlb, "%s", t);
 	}
 	if ((n = vals[K_PAGING_LEVELS]) != NULL) {
-		if (config_uint(r, n, "paging_levels", 4, 5,
+		if (yamlnode_uint(&r->yd, n, "paging_levels", 4, 5,
 		    &cfg->paging_levels) != 0)
 			return -1;
 	}
 	if ((n = vals[K_VMAP_STACK]) != NULL &&
-	    config_bool(r, n, "vmap_stack", &cfg->vmap_stack) != 0)
+	    yamlnode_bool(&r->yd, n, "vmap_stack", &cfg->vmap_stack) != 0)
 		return -1;
 	if ((n = vals[K_PAGE_SIZE]) != NULL) {
 		if (config_size(r, n, "page_size", &cfg->page_size) != 0)
@@ -1010,27 +861,27 @@ static int config_read_machine(struct config_reader *r, yaml_node_t *map)
 		if (cfg->page_size != 4096 && cfg->page_size != 16384 &&
 		    cfg->page_size != 65536)
 			return config_error(r, n, "page_size: '%s' is not 4K, "
-			    "16K or 64K", config_text(n));
+			    "16K or 64K", yamlnode_text(n));
 		/* x86 has 4 KiB base pages only. */
 		if (cfg->arch != ARCH_X86_64 && cfg->page_size != 4096)
 			return config_error(r, n, "page_size: '%s': an %s "
-			    "machine has 4K pages only", config_text(n),
+			    "machine has 4K pages only", yamlnode_text(n),
 			    config_arch_names[cfg->arch]);
 	}
 	cfg->page_shift = kmsim_ilog2(cfg->page_size);
 	if ((n = vals[K_CPU_MHZ]) != NULL &&
-	    config_uint(r, n, "cpu_mhz", 1, CONFIG_MAX_CPU_MHZ,
+	    yamlnode_uint(&r->yd, n, "cpu_mhz", 1, CONFIG_MAX_CPU_MHZ,
 	    &cfg->cpu_mhz) != 0)
 		return -1;
 	if ((n = vals[K_MAX_ORDER]) != NULL &&
-	    config_uint(r, n, "max_order", 1, CONFIG_MAX_ORDER,
+	    yamlnode_uint(&r->yd, n, "max_order", 1, CONFIG_MAX_ORDER,
 	    &cfg->max_order) != 0)
 		return -1;
 	/* include/linux/mmzone.h: MAX_PAGE_ORDER + PAGE_SHIFT must fit in
 	 * a section; the default grows to fit when unset. */
 	min_bits = cfg->page_shift + cfg->max_order;
 	if ((n = vals[K_SECTION_SIZE_BITS]) != NULL) {
-		if (config_uint(r, n, "section_size_bits", min_bits,
+		if (yamlnode_uint(&r->yd, n, "section_size_bits", min_bits,
 		    config_arch_phys_bits[cfg->arch],
 		    &cfg->section_size_bits) != 0)
 			return -1;
@@ -1065,49 +916,24 @@ static int config_read_lowmem_reserve(struct config_reader *r, yaml_node_t *n)
 			if (keys[z] != NULL && vals[z] == NULL)
 				return config_error(r, keys[z], "%s: missing "
 				    "value", zone_names[z]);
-			if (vals[z] != NULL && config_uint(r, vals[z], key, 0,
-			    INT_MAX, &ratio[z]) != 0)
+			if (vals[z] != NULL && yamlnode_uint(&r->yd, vals[z],
+			    key, 0, INT_MAX, &ratio[z]) != 0)
 				return -1;
 		}
 		return 0;
 	}
 	if (n->type != YAML_SEQUENCE_NODE)
 		return config_error(r, n, "%s: expected a sequence or a "
-		    "mapping, found %s", key, config_kind(n));
-	if (config_seq_len(n) != MAX_NR_ZONES)
+		    "mapping, found %s", key, yamlnode_kind(n));
+	if (yamlnode_seq_len(n) != MAX_NR_ZONES)
 		return config_error(r, n, "%s: %d values, expected %d (DMA, "
-		    "DMA32, Normal, HighMem, Movable)", key, config_seq_len(n),
-		    MAX_NR_ZONES);
+		    "DMA32, Normal, HighMem, Movable)", key,
+		    yamlnode_seq_len(n), MAX_NR_ZONES);
 	for (z = 0; z < MAX_NR_ZONES; z++)
-		if (config_uint(r, config_seq_item(r, n, z), key, 0, INT_MAX,
-		    &ratio[z]) != 0)
+		if (yamlnode_uint(&r->yd, yamlnode_seq_item(&r->yd, n, z),
+		    key, 0, INT_MAX, &ratio[z]) != 0)
 			return -1;
 	return 0;
-}
-
-/* A boolean: true/false, on/off, yes/no, 1/0. */
-static int config_bool(struct config_reader *r, const yaml_node_t *n,
-    const char *key, bool *out)
-{
-	static const char *const yes[] = { "true", "on", "yes", "1" };
-	static const char *const no[] = { "false", "off", "no", "0" };
-	const char *s = "";
-	size_t i;
-
-	if (config_scalar(r, n, key, "true or false", &s) != 0)
-		return -1;
-	for (i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return config_error(r, n, "%s: '%s' is not true or false (on, off)",
-	    key, s);
 }
 
 /* vm.mempolicy: {mode: local|preferred|bind|interleave, nodes: LIST}. */
@@ -1124,7 +950,8 @@ static int config_read_mempolicy(struct config_reader *r, yaml_node_t *map)
 	    "key", " in vm.mempolicy", vals, keys) != 0)
 		return -1;
 	if (vals[0] != NULL) {
-		if (config_scalar(r, vals[0], "mode", "a policy name", &s) != 0)
+		if (yamlnode_scalar(&r->yd, vals[0], "mode", "a policy name",
+		    &s) != 0)
 			return -1;
 		for (i = 0; i < MPOL_NR; i++)
 			if (strcmp(s, mpol_names[i]) == 0)
@@ -1136,7 +963,8 @@ static int config_read_mempolicy(struct config_reader *r, yaml_node_t *map)
 		cfg->mempolicy = (enum mpol_mode)i;
 	}
 	if (vals[1] != NULL) {
-		if (config_scalar(r, vals[1], "nodes", "a node list", &s) != 0)
+		if (yamlnode_scalar(&r->yd, vals[1], "nodes", "a node list",
+		    &s) != 0)
 			return -1;
 		if (kmsim_parse_nodelist(s, &cfg->mempolicy_nodes, &why) != 0) {
 			config_error(r, vals[1], "nodes: %s", why);
@@ -1170,25 +998,25 @@ static int config_read_vm(struct config_reader *r, yaml_node_t *map)
 	    " in vm", vals, keys) != 0)
 		return -1;
 	/* proc_dointvec_minmax() bounds of the sysctls. */
-	if (vals[0] != NULL && config_u64(r, vals[0], names[0], 0, INT_MAX,
-	    &cfg->min_free_kbytes) != 0)
+	if (vals[0] != NULL && yamlnode_u64(&r->yd, vals[0], names[0], 0,
+	    INT_MAX, &cfg->min_free_kbytes) != 0)
 		return -1;
-	if (vals[1] != NULL && config_uint(r, vals[1], names[1], 1,
+	if (vals[1] != NULL && yamlnode_uint(&r->yd, vals[1], names[1], 1,
 	    CONFIG_MAX_WSF, &cfg->watermark_scale_factor) != 0)
 		return -1;
 	if (vals[2] != NULL && config_read_lowmem_reserve(r, vals[2]) != 0)
 		return -1;
-	if (vals[3] != NULL && config_uint(r, vals[3], names[3], 0, INT_MAX,
-	    &cfg->watermark_boost_factor) != 0)
+	if (vals[3] != NULL && yamlnode_uint(&r->yd, vals[3], names[3], 0,
+	    INT_MAX, &cfg->watermark_boost_factor) != 0)
 		return -1;
-	if (vals[4] != NULL && config_uint(r, vals[4], names[4], 0, 1000,
+	if (vals[4] != NULL && yamlnode_uint(&r->yd, vals[4], names[4], 0, 1000,
 	    &cfg->extfrag_threshold) != 0)
 		return -1;
-	if (vals[5] != NULL && config_uint(r, vals[5], names[5], 0, 100,
+	if (vals[5] != NULL && yamlnode_uint(&r->yd, vals[5], names[5], 0, 100,
 	    &cfg->compaction_proactiveness) != 0)
 		return -1;
 	if (vals[6] != NULL) {
-		if (config_uint(r, vals[6], names[6], 0, INT_MAX,
+		if (yamlnode_uint(&r->yd, vals[6], names[6], 0, INT_MAX,
 		    &cfg->percpu_pagelist_high_fraction) != 0)
 			return -1;
 		/* MIN_PERCPU_PAGELIST_HIGH_FRACTION */
@@ -1197,18 +1025,18 @@ static int config_read_vm(struct config_reader *r, yaml_node_t *map)
 			return config_error(r, vals[6], "%s: must be 0 or at "
 			    "least 8", names[6]);
 	}
-	if (vals[7] != NULL && config_uint(r, vals[7], names[7], 0, 0,
+	if (vals[7] != NULL && yamlnode_uint(&r->yd, vals[7], names[7], 0, 0,
 	    &cfg->node_reclaim_mode) != 0)
 		return -1;
 	if (vals[8] != NULL && config_read_mempolicy(r, vals[8]) != 0)
 		return -1;
 	/* mm/page-writeback.c's sysctl bounds: ratios 0..100, the bytes
 	 * knobs at least two pages (dirty_bytes) or any (background) */
-	if (vals[9] != NULL && config_uint(r, vals[9], names[9], 0, 100,
+	if (vals[9] != NULL && yamlnode_uint(&r->yd, vals[9], names[9], 0, 100,
 	    &cfg->dirty_ratio) != 0)
 		return -1;
-	if (vals[10] != NULL && config_uint(r, vals[10], names[10], 0, 100,
-	    &cfg->dirty_background_ratio) != 0)
+	if (vals[10] != NULL && yamlnode_uint(&r->yd, vals[10], names[10], 0,
+	    100, &cfg->dirty_background_ratio) != 0)
 		return -1;
 	if (vals[11] != NULL) {
 		if (config_size(r, vals[11], names[11], &cfg->dirty_bytes) != 0)
@@ -1220,10 +1048,10 @@ static int config_read_vm(struct config_reader *r, yaml_node_t *map)
 	if (vals[12] != NULL && config_size(r, vals[12], names[12],
 	    &cfg->dirty_background_bytes) != 0)
 		return -1;
-	if (vals[13] != NULL && config_uint(r, vals[13], names[13], 0,
+	if (vals[13] != NULL && yamlnode_uint(&r->yd, vals[13], names[13], 0,
 	    INT_MAX / 10, &cfg->dirty_expire_centisecs) != 0)
 		return -1;
-	if (vals[14] != NULL && config_uint(r, vals[14], names[14], 0,
+	if (vals[14] != NULL && yamlnode_uint(&r->yd, vals[14], names[14], 0,
 	    INT_MAX / 10, &cfg->dirty_writeback_centisecs) != 0)
 		return -1;
 	/* writing one of a pair clears the other (dirty_ratio_handler()) */
@@ -1253,27 +1081,27 @@ static int config_read_disks(struct config_reader *r, yaml_node_t *n)
 
 	if (n == NULL)
 		return 0;
-	if (config_expect(r, n, YAML_SEQUENCE_NODE, "disks") != 0)
+	if (yamlnode_expect(&r->yd, n, YAML_SEQUENCE_NODE, "disks") != 0)
 		return -1;
-	nr = config_seq_len(n);
+	nr = yamlnode_seq_len(n);
 	if (nr < 1 || nr > CONFIG_MAX_DISKS)
 		return config_error(r, n, "disks: %d disks, expected 1..%d",
 		    nr, CONFIG_MAX_DISKS);
 	cfg->nr_disks = nr;
 	for (i = 0; i < nr; i++) {
-		yaml_node_t *map = config_seq_item(r, n, i);
+		yaml_node_t *map = yamlnode_seq_item(&r->yd, n, i);
 		yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
 		struct config_disk *d = &cfg->disks[i];
 		const char *s = "";
 		uint64_t v = 0;
 
 		config_disk_default(d, i);
-		if (config_expect(r, map, YAML_MAPPING_NODE, "disks") != 0 ||
-		    config_collect(r, map, "disk", names, ARRAY_SIZE(names),
-		    "key", " in a disk", vals, keys) != 0)
+		if (yamlnode_expect(&r->yd, map, YAML_MAPPING_NODE,
+		    "disks") != 0 || config_collect(r, map, "disk", names,
+		    ARRAY_SIZE(names), "key", " in a disk", vals, keys) != 0)
 			return -1;
 		if (vals[0] != NULL) {
-			if (config_scalar(r, vals[0], names[0], "a name",
+			if (yamlnode_scalar(&r->yd, vals[0], names[0], "a name",
 			    &s) != 0)
 				return -1;
 			if (*s == '\0' || strlen(s) >= sizeof d->name ||
@@ -1296,20 +1124,20 @@ static int config_read_disks(struct config_reader *r, yaml_node_t *n)
 			d->bandwidth = v;
 		}
 		if (vals[2] != NULL) {
-			if (config_u64(r, vals[2], names[2], 0, 10000000,
+			if (yamlnode_u64(&r->yd, vals[2], names[2], 0, 10000000,
 			    &v) != 0)
 				return -1;
 			d->latency_ns = v * 1000;
 		}
-		if (vals[3] != NULL && config_uint(r, vals[3], names[3], 1,
-		    4096, &d->queue_depth) != 0)
+		if (vals[3] != NULL && yamlnode_uint(&r->yd, vals[3], names[3],
+		    1, 4096, &d->queue_depth) != 0)
 			return -1;
-		if (vals[4] != NULL && config_uint(r, vals[4], names[4], 0,
-		    1u << 20, &d->read_ahead_kb) != 0)
+		if (vals[4] != NULL && yamlnode_uint(&r->yd, vals[4], names[4],
+		    0, 1u << 20, &d->read_ahead_kb) != 0)
 			return -1;
 		/* MAX_PAGECACHE_ORDER: the PMD order on x86-64 */
-		if (vals[5] != NULL && config_uint(r, vals[5], names[5], 0,
-		    9, &d->max_folio_order) != 0)
+		if (vals[5] != NULL && yamlnode_uint(&r->yd, vals[5], names[5],
+		    0, 9, &d->max_folio_order) != 0)
 			return -1;
 	}
 	return 0;
@@ -1328,8 +1156,8 @@ static int config_read_buddy(struct config_reader *r, yaml_node_t *map)
 	    " in buddy", vals, keys) != 0)
 		return -1;
 	if (vals[0] != NULL) {
-		if (config_scalar(r, vals[0], names[0], "claim or legacy",
-		    &s) != 0)
+		if (yamlnode_scalar(&r->yd, vals[0], names[0],
+		    "claim or legacy", &s) != 0)
 			return -1;
 		if (strcmp(s, "claim") == 0)
 			cfg->fallback = FALLBACK_CLAIM;
@@ -1339,13 +1167,13 @@ static int config_read_buddy(struct config_reader *r, yaml_node_t *map)
 			return config_error(r, vals[0], "fallback: '%s' is "
 			    "not claim (6.15 and later) or legacy", s);
 	}
-	if (vals[1] != NULL && config_bool(r, vals[1], names[1],
+	if (vals[1] != NULL && yamlnode_bool(&r->yd, vals[1], names[1],
 	    &cfg->mobility) != 0)
 		return -1;
-	if (vals[2] != NULL && config_bool(r, vals[2], names[2],
+	if (vals[2] != NULL && yamlnode_bool(&r->yd, vals[2], names[2],
 	    &cfg->highatomic) != 0)
 		return -1;
-	if (vals[3] != NULL && config_bool(r, vals[3], names[3],
+	if (vals[3] != NULL && yamlnode_bool(&r->yd, vals[3], names[3],
 	    &cfg->pcp) != 0)
 		return -1;
 	if (vals[4] != NULL) {
@@ -1371,8 +1199,8 @@ static int config_read_cost(struct config_reader *r, yaml_node_t *map)
 		if (keys[i] != NULL && vals[i] == NULL)
 			return config_error(r, keys[i], "%s: missing value",
 			    names[i]);
-		if (vals[i] != NULL && config_u64(r, vals[i], names[i], 0,
-		    CONFIG_MAX_COST, &r->cfg->cost.c[i]) != 0)
+		if (vals[i] != NULL && yamlnode_u64(&r->yd, vals[i], names[i],
+		    0, CONFIG_MAX_COST, &r->cfg->cost.c[i]) != 0)
 			return -1;
 	}
 	return 0;
@@ -1391,7 +1219,7 @@ static int config_read_metrics(struct config_reader *r, yaml_node_t *map)
 		return -1;
 	if (vals[0] == NULL)
 		return 0;
-	if (config_scalar(r, vals[0], key, "a number", &s) != 0)
+	if (yamlnode_scalar(&r->yd, vals[0], key, "a number", &s) != 0)
 		return -1;
 	ms = strtod(s, &end);
 	while (*end == ' ' || *end == '\t')
@@ -1419,7 +1247,7 @@ static int config_read_name(struct config_reader *r, yaml_node_t *n)
 
 	if (n == NULL)
 		return 0;
-	if (config_scalar(r, n, "name", "a string", &s) != 0)
+	if (yamlnode_scalar(&r->yd, n, "name", "a string", &s) != 0)
 		return -1;
 	if (*s == '\0')
 		return config_error(r, n, "name: must not be empty");
@@ -1443,17 +1271,17 @@ static int config_read_slab(struct config_reader *r, yaml_node_t *map)
 	if (config_collect(r, map, "slab", names, ARRAY_SIZE(names), "key",
 	    " in slab", vals, keys) != 0)
 		return -1;
-	if (vals[0] != NULL && config_bool(r, vals[0], names[0],
+	if (vals[0] != NULL && yamlnode_bool(&r->yd, vals[0], names[0],
 	    &cfg->slab_merge) != 0)
 		return -1;
-	if (vals[1] != NULL && config_bool(r, vals[1], names[1],
+	if (vals[1] != NULL && yamlnode_bool(&r->yd, vals[1], names[1],
 	    &cfg->slab_cpu_partial) != 0)
 		return -1;
 	/* mm/slub.c: slab_min_objects= and slab_max_order= bounds */
-	if (vals[2] != NULL && config_uint(r, vals[2], names[2], 0, 32767,
-	    &cfg->slab_min_objects) != 0)
+	if (vals[2] != NULL && yamlnode_uint(&r->yd, vals[2], names[2], 0,
+	    32767, &cfg->slab_min_objects) != 0)
 		return -1;
-	if (vals[3] != NULL && config_uint(r, vals[3], names[3], 0,
+	if (vals[3] != NULL && yamlnode_uint(&r->yd, vals[3], names[3], 0,
 	    CONFIG_MAX_ORDER, &cfg->slab_max_order) != 0)
 		return -1;
 	return 0;
@@ -1498,8 +1326,8 @@ static int config_read_root(struct config_reader *r, yaml_node_t *root)
 
 	if (root->type != YAML_MAPPING_NODE)
 		return config_error(r, root, "expected a mapping at the top "
-		    "level, found %s", config_is_null(root) ? "nothing" :
-		    config_kind(root));
+		    "level, found %s", yamlnode_is_null(root) ? "nothing" :
+		    yamlnode_kind(root));
 	if (config_collect(r, root, "configuration", names, ARRAY_SIZE(names),
 	    "key", " at the top level", vals, keys) != 0 ||
 	    config_read_name(r, vals[K_NAME]) != 0)
@@ -1783,7 +1611,7 @@ static void config_set_note(struct config_reader *r, int id)
 static int config_set_one(struct config_reader *r, const char *set,
     char **cause)
 {
-	yaml_document_t *doc = r->doc;
+	yaml_document_t *doc = r->yd.doc;
 	const char *eq = strchr(set, '='), *p, *dot;
 	yaml_node_t *n = yaml_document_get_root_node(doc);
 	yaml_node_pair_t *pair;
@@ -1961,8 +1789,10 @@ static int config_parse(struct config *cfg, const char *text, size_t len,
 
 	r = xcalloc(1, sizeof *r);
 	r->cfg = cfg;
-	r->doc = &doc;
-	r->cause = cause;
+	r->yd.doc = &doc;
+	r->yd.file = cfg->path;
+	r->yd.cause = cause;
+	r->yd.error = config_node_error;
 	for (i = 0; i < CONFIG_MAX_CPUS; i++)
 		r->cpu_node[i] = -1;
 	for (i = 0; i < nr_sets; i++)

@@ -35,6 +35,7 @@
 #include "kmsim.h"
 #include "sha256.h"
 #include "trace/trace.h"
+#include "yamlnode.h"
 
 #define TRACE_YAML_VERSION	1
 #define TRACE_YAML_MAX_DEPTH	16	/* nested repeats */
@@ -343,26 +344,7 @@ static void sbuf_fini(struct sbuf *b)
 
 static struct srcpos mark_pos(const struct trace_yaml *r, yaml_mark_t m)
 {
-	struct srcpos pos;
-
-	pos.file = r->ts.path;
-	pos.line = (unsigned long)m.line + 1;
-	pos.col = (unsigned long)m.column + 1;
-	return pos;
-}
-
-static const char *event_kind(const yaml_event_t *ev)
-{
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
-		return "a scalar";
-	case YAML_SEQUENCE_START_EVENT:
-		return "a sequence";
-	case YAML_MAPPING_START_EVENT:
-		return "a mapping";
-	default:
-		return "nothing";
-	}
+	return yamlnode_mark_pos(r->ts.path, m);
 }
 
 /* Advance a 0-based line and column over n bytes (columns in characters). */
@@ -427,20 +409,6 @@ static bool offset_pos(const struct trace_yaml *r, size_t off,
 	pos->line = line + 1;
 	pos->col = col + 1;
 	return true;
-}
-
-/* A plain scalar that YAML reads as null: `key:`, `key: ~`, `key: null`. */
-static bool scalar_is_null(const yaml_event_t *ev)
-{
-	const char *v;
-
-	if (ev->type != YAML_SCALAR_EVENT ||
-	    ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	v = (const char *)ev->data.scalar.value;
-	return strcmp(v, "") == 0 || strcmp(v, "~") == 0 ||
-	    strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
-	    strcmp(v, "NULL") == 0;
 }
 
 /*
@@ -1529,7 +1497,7 @@ static int read_weights(struct trace_yaml *r, struct tfrag *t, int fk,
 		kpos = mark_pos(r, kev.start_mark);
 		if (kev.type != YAML_SCALAR_EVENT) {
 			kmsim_fail_at(err, &kpos, "a key must be a scalar, "
-			    "not %s", event_kind(&kev));
+			    "not %s", yamlnode_event_kind(&kev));
 			goto out_delete_key;
 		}
 		key = (const char *)kev.data.scalar.value;
@@ -1562,10 +1530,11 @@ static int read_weights(struct trace_yaml *r, struct tfrag *t, int fk,
 		if (next_event(r, &vev, err) != 0)
 			return -1;
 		e->w.pos = mark_pos(r, vev.start_mark);
-		if (!scalar_is_null(&vev)) {
+		if (!yamlnode_event_is_null(&vev)) {
 			if (vev.type != YAML_SCALAR_EVENT) {
 				kmsim_fail_at(err, &e->w.pos, "a weight must "
-				    "be a scalar, not %s", event_kind(&vev));
+				    "be a scalar, not %s",
+				    yamlnode_event_kind(&vev));
 				yaml_event_delete(&vev);
 				return -1;
 			}
@@ -1589,7 +1558,7 @@ static int read_uniform(struct trace_yaml *r, struct tfrag *t,
 
 	if (ev->type != YAML_SEQUENCE_START_EVENT) {
 		kmsim_fail_at(err, &pos, "'uniform' must be a sequence "
-		    "[min, max], not %s", event_kind(ev));
+		    "[min, max], not %s", yamlnode_event_kind(ev));
 		yaml_event_delete(ev);
 		return -1;
 	}
@@ -1604,7 +1573,8 @@ static int read_uniform(struct trace_yaml *r, struct tfrag *t,
 		ipos = mark_pos(r, iev.start_mark);
 		if (iev.type != YAML_SCALAR_EVENT) {
 			kmsim_fail_at(err, &ipos, "a bound of 'uniform' "
-			    "must be a scalar, not %s", event_kind(&iev));
+			    "must be a scalar, not %s",
+			    yamlnode_event_kind(&iev));
 			yaml_event_delete(&iev);
 			return -1;
 		}
@@ -1645,7 +1615,7 @@ static int read_lifetime(struct trace_yaml *r, struct tfrag *t, char **err)
 		kpos = mark_pos(r, kev.start_mark);
 		if (kev.type != YAML_SCALAR_EVENT) {
 			kmsim_fail_at(err, &kpos, "a key must be a scalar, "
-			    "not %s", event_kind(&kev));
+			    "not %s", yamlnode_event_kind(&kev));
 			goto out_delete_key;
 		}
 		key = (const char *)kev.data.scalar.value;
@@ -1667,7 +1637,7 @@ static int read_lifetime(struct trace_yaml *r, struct tfrag *t, char **err)
 		if (next_event(r, &vev, err) != 0)
 			return -1;
 		f->pos = mark_pos(r, vev.start_mark);
-		if (scalar_is_null(&vev)) {
+		if (yamlnode_event_is_null(&vev)) {
 			yaml_event_delete(&vev);
 			continue;
 		}
@@ -1689,7 +1659,7 @@ static int read_lifetime(struct trace_yaml *r, struct tfrag *t, char **err)
 		}
 		if (vev.type != YAML_SCALAR_EVENT) {
 			kmsim_fail_at(err, &f->pos, "'%s' must be a scalar, "
-			    "not %s", lkey_names[k], event_kind(&vev));
+			    "not %s", lkey_names[k], yamlnode_event_kind(&vev));
 			yaml_event_delete(&vev);
 			return -1;
 		}
@@ -2052,7 +2022,7 @@ static int read_frag(struct trace_yaml *r, struct tfrag *t,
 		kpos = mark_pos(r, kev.start_mark);
 		if (kev.type != YAML_SCALAR_EVENT) {
 			kmsim_fail_at(err, &kpos, "a key must be a scalar, "
-			    "not %s", event_kind(&kev));
+			    "not %s", yamlnode_event_kind(&kev));
 			goto out_delete_key;
 		}
 		key = (const char *)kev.data.scalar.value;
@@ -2079,7 +2049,7 @@ static int read_frag(struct trace_yaml *r, struct tfrag *t,
 		if (next_event(r, &vev, err) != 0)
 			return -1;
 		f->pos = mark_pos(r, vev.start_mark);
-		if (scalar_is_null(&vev)) {
+		if (yamlnode_event_is_null(&vev)) {
 			/* the same as leaving the key out */
 			yaml_event_delete(&vev);
 			continue;
@@ -2097,7 +2067,7 @@ static int read_frag(struct trace_yaml *r, struct tfrag *t,
 			if (vev.type != YAML_MAPPING_START_EVENT) {
 				kmsim_fail_at(err, &f->pos, "'%s' must be a "
 				    "mapping, not %s", fkey_names[k],
-				    event_kind(&vev));
+				    yamlnode_event_kind(&vev));
 				goto out_delete_value;
 			}
 			yaml_event_delete(&vev);
@@ -2109,7 +2079,7 @@ static int read_frag(struct trace_yaml *r, struct tfrag *t,
 		}
 		if (vev.type != YAML_SCALAR_EVENT) {
 			kmsim_fail_at(err, &f->pos, "'%s' must be a scalar, "
-			    "not %s", fkey_names[k], event_kind(&vev));
+			    "not %s", fkey_names[k], yamlnode_event_kind(&vev));
 			goto out_delete_value;
 		}
 		tfield_capture(t, f, &vev);
@@ -2187,7 +2157,7 @@ static int read_body(struct trace_yaml *r, struct tnode *n, size_t depth,
 		if (ev.type != YAML_MAPPING_START_EVENT) {
 			pos = mark_pos(r, ev.start_mark);
 			kmsim_fail_at(err, &pos, "an op must be a mapping, not %s",
-			    event_kind(&ev));
+			    yamlnode_event_kind(&ev));
 			yaml_event_delete(&ev);
 			return -1;
 		}
@@ -2231,7 +2201,7 @@ static int read_node(struct trace_yaml *r, struct tnode *n,
 		kpos = mark_pos(r, kev.start_mark);
 		if (kev.type != YAML_SCALAR_EVENT) {
 			kmsim_fail_at(err, &kpos, "a key must be a scalar, not %s",
-			    event_kind(&kev));
+			    yamlnode_event_kind(&kev));
 			goto out_delete_key;
 		}
 		key = (const char *)kev.data.scalar.value;
@@ -2260,7 +2230,7 @@ static int read_node(struct trace_yaml *r, struct tnode *n,
 			return -1;
 		vpos = mark_pos(r, vev.start_mark);
 		f->pos = vpos;
-		if (scalar_is_null(&vev)) {
+		if (yamlnode_event_is_null(&vev)) {
 			/* a null value is the same as leaving the key out */
 			yaml_event_delete(&vev);
 			continue;
@@ -2270,7 +2240,7 @@ static int read_node(struct trace_yaml *r, struct tnode *n,
 			if (vev.type != YAML_SEQUENCE_START_EVENT) {
 				kmsim_fail_at(err, &vpos,
 				    "'ops' must be a sequence, not %s",
-				    event_kind(&vev));
+				    yamlnode_event_kind(&vev));
 				goto out_delete_value;
 			}
 			yaml_event_delete(&vev);
@@ -2286,7 +2256,7 @@ static int read_node(struct trace_yaml *r, struct tnode *n,
 			if (vev.type != YAML_MAPPING_START_EVENT) {
 				kmsim_fail_at(err, &vpos,
 				    "'fragment' must be a mapping, not %s",
-				    event_kind(&vev));
+				    yamlnode_event_kind(&vev));
 				goto out_delete_value;
 			}
 			yaml_event_delete(&vev);
@@ -2297,7 +2267,7 @@ static int read_node(struct trace_yaml *r, struct tnode *n,
 		}
 		if (vev.type != YAML_SCALAR_EVENT) {
 			kmsim_fail_at(err, &vpos, "'%s' must be a scalar, not %s",
-			    tkey_names[k], event_kind(&vev));
+			    tkey_names[k], yamlnode_event_kind(&vev));
 			goto out_delete_value;
 		}
 		f->len = vev.data.scalar.length;
@@ -2771,7 +2741,7 @@ static int read_top_keys(struct trace_yaml *r, char **err)
 		kpos = mark_pos(r, kev.start_mark);
 		if (kev.type != YAML_SCALAR_EVENT) {
 			kmsim_fail_at(err, &kpos, "a key must be a scalar, not %s",
-			    event_kind(&kev));
+			    yamlnode_event_kind(&kev));
 			goto out_delete_key;
 		}
 		key = (const char *)kev.data.scalar.value;
@@ -2793,7 +2763,7 @@ static int read_top_keys(struct trace_yaml *r, char **err)
 		if (next_event(r, &vev, err) != 0)
 			goto out_delete_key;
 		vpos = mark_pos(r, vev.start_mark);
-		if (scalar_is_null(&vev)) {
+		if (yamlnode_event_is_null(&vev)) {
 			/* the same as leaving the key out */
 			yaml_event_delete(&vev);
 			yaml_event_delete(&kev);
@@ -2804,7 +2774,7 @@ static int read_top_keys(struct trace_yaml *r, char **err)
 			if (vev.type != YAML_SEQUENCE_START_EVENT) {
 				kmsim_fail_at(err, &vpos,
 				    "'ops' must be a sequence, not %s",
-				    event_kind(&vev));
+				    yamlnode_event_kind(&vev));
 				goto out_delete_value;
 			}
 			yaml_event_delete(&vev);
@@ -2813,7 +2783,7 @@ static int read_top_keys(struct trace_yaml *r, char **err)
 		}
 		if (vev.type != YAML_SCALAR_EVENT) {
 			kmsim_fail_at(err, &vpos, "'%s' must be a scalar, not %s",
-			    key, event_kind(&vev));
+			    key, yamlnode_event_kind(&vev));
 			goto out_delete_value;
 		}
 		val = (const char *)vev.data.scalar.value;
@@ -2859,7 +2829,7 @@ static int read_top_item(struct trace_yaml *r, char **err)
 	if (ev.type != YAML_MAPPING_START_EVENT) {
 		pos = mark_pos(r, ev.start_mark);
 		kmsim_fail_at(err, &pos, "an op must be a mapping, not %s",
-		    event_kind(&ev));
+		    yamlnode_event_kind(&ev));
 		yaml_event_delete(&ev);
 		return -1;
 	}
@@ -3082,7 +3052,8 @@ static struct trace_source *trace_yaml_start(struct trace_yaml *r,
 	r->top_pos = mark_pos(r, ev.start_mark);
 	if (ev.type != YAML_MAPPING_START_EVENT) {
 		kmsim_fail_at(&err, &r->top_pos,
-		    "the top level must be a mapping, not %s", event_kind(&ev));
+		    "the top level must be a mapping, not %s",
+		    yamlnode_event_kind(&ev));
 		yaml_event_delete(&ev);
 		goto out_fail;
 	}
