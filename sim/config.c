@@ -241,21 +241,23 @@ static int config_add_cpu(struct config_reader *r, int node,
 	return 0;
 }
 
-/* A decimal CPU number inside a cpu list; *p is left after it. */
-static int config_cpulist_number(const char **p, uint64_t *out)
-{
-	uint64_t v = 0;
+struct config_cpulist {
+	struct config_reader *r;
+	int node;
+	const yaml_node_t *n;
+};
 
-	while (**p == ' ' || **p == '\t')
-		(*p)++;
-	if (**p < '0' || **p > '9')
-		return -1;
-	for (; **p >= '0' && **p <= '9'; (*p)++)
-		if (v <= CONFIG_MAX_CPUS)	/* saturate; range checked later */
-			v = v * 10 + (uint64_t)(**p - '0');
-	while (**p == ' ' || **p == '\t')
-		(*p)++;
-	*out = v;
+static int config_cpulist_range(void *arg, uint64_t a, uint64_t b)
+{
+	struct config_cpulist *cl = arg;
+	uint64_t cpu;
+
+	if (b >= CONFIG_MAX_CPUS)
+		return config_error(cl->r, cl->n, "cpus: cpu %" PRIu64 " is "
+		    "out of range 0..%d", b, CONFIG_MAX_CPUS - 1);
+	for (cpu = a; cpu <= b; cpu++)
+		if (config_add_cpu(cl->r, cl->node, cl->n, cpu) != 0)
+			return -1;
 	return 0;
 }
 
@@ -266,37 +268,26 @@ static int config_cpulist_number(const char **p, uint64_t *out)
 static int config_cpulist(struct config_reader *r, int node,
     const yaml_node_t *n, const char *s)
 {
+	struct config_cpulist cl = { r, node, n };
 	const char *p = s;
-	uint64_t a, b, cpu;
+	uint64_t a, b;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (*p == '\0')
 		return 0;	/* a CPU-less node */
-	for (;;) {
-		if (config_cpulist_number(&p, &a) != 0)
-			break;
-		b = a;
-		if (*p == '-') {
-			p++;
-			if (config_cpulist_number(&p, &b) != 0)
-				break;
-			if (b < a)
-				return config_error(r, n, "cpus: range '%" PRIu64
-				    "-%" PRIu64 "' is reversed", a, b);
-		}
-		if (b >= CONFIG_MAX_CPUS)
-			return config_error(r, n, "cpus: cpu %" PRIu64 " is out "
-			    "of range 0..%d", b, CONFIG_MAX_CPUS - 1);
-		for (cpu = a; cpu <= b; cpu++)
-			if (config_add_cpu(r, node, n, cpu) != 0)
-				return -1;
-		if (*p == '\0')
-			return 0;
-		if (*p++ != ',')
-			break;
+	switch (kmsim_parse_list(s, CONFIG_MAX_CPUS, config_cpulist_range, &cl,
+	    &a, &b)) {
+	case KMSIM_LIST_OK:
+		return 0;
+	case KMSIM_LIST_FAILED:
+		return -1;
+	case KMSIM_LIST_REVERSED:
+		return config_error(r, n, "cpus: range '%" PRIu64 "-%" PRIu64
+		    "' is reversed", a, b);
+	default:
+		return config_error(r, n, "cpus: '%s' is not a cpu list", s);
 	}
-	return config_error(r, n, "cpus: '%s' is not a cpu list", s);
 }
 
 static int config_cmp_int(const void *a, const void *b)

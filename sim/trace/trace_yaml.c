@@ -1720,21 +1720,32 @@ static int frag_number(struct trace_yaml *r, const struct tfield *f,
 	return 0;
 }
 
-/* A decimal CPU number in a cpu list; *p is left after it. */
-static int cpulist_number(const char **p, uint64_t *out)
-{
-	uint64_t v = 0;
+struct frag_cpulist {
+	const struct tfield *f;
+	const char *text;
+	const char *from;
+	bool listed[FRAG_MAX_CPUS];
+	struct frag_values *v;
+	char **err;
+};
 
-	while (**p == ' ' || **p == '\t')
-		(*p)++;
-	if (**p < '0' || **p > '9')
-		return -1;
-	for (; **p >= '0' && **p <= '9'; (*p)++)
-		if (v <= FRAG_MAX_CPUS)	/* saturate: out of range */
-			v = v * 10 + (uint64_t)(**p - '0');
-	while (**p == ' ' || **p == '\t')
-		(*p)++;
-	*out = v;
+static int frag_cpulist_range(void *arg, uint64_t a, uint64_t b)
+{
+	struct frag_cpulist *cl = arg;
+	uint64_t cpu;
+
+	if (b >= FRAG_MAX_CPUS)
+		return kmsim_fail_at(cl->err, &cl->f->pos, "cpus '%s'%s: cpu %"
+		    PRIu64 " is out of range 0..%d", cl->text, cl->from, b,
+		    FRAG_MAX_CPUS - 1);
+	for (cpu = a; cpu <= b; cpu++) {
+		if (cl->listed[cpu])
+			return kmsim_fail_at(cl->err, &cl->f->pos, "cpus "
+			    "'%s'%s: cpu %" PRIu64 " is listed twice",
+			    cl->text, cl->from, cpu);
+		cl->listed[cpu] = true;
+		cl->v->cpus[cl->v->p.ncpus++] = (int)cpu;
+	}
 	return 0;
 }
 
@@ -1742,48 +1753,29 @@ static int cpulist_number(const char **p, uint64_t *out)
 static int frag_cpus(struct trace_yaml *r, const struct tfield *f,
     struct frag_values *v, char **err)
 {
-	bool listed[FRAG_MAX_CPUS] = { false };
-	const char *text, *raw, *p;
-	uint64_t a, b, cpu;
+	struct frag_cpulist cl = { .f = f, .v = v, .err = err };
+	const char *raw;
+	uint64_t a, b;
 	char from[64];
 
-	if (tfrag_text(r, f, &text, &raw, err) != 0)
+	if (tfrag_text(r, f, &cl.text, &raw, err) != 0)
 		return -1;
 	from_note(from, sizeof from, raw);
-	for (p = text;;) {
-		if (cpulist_number(&p, &a) != 0)
-			break;
-		b = a;
-		if (*p == '-') {
-			p++;
-			if (cpulist_number(&p, &b) != 0)
-				break;
-			if (b < a)
-				return kmsim_fail_at(err, &f->pos,
-				    "cpus '%s'%s: range '%" PRIu64 "-%" PRIu64
-				    "' is reversed", text, from, a, b);
-		}
-		if (b >= FRAG_MAX_CPUS)
-			return kmsim_fail_at(err, &f->pos, "cpus '%s'%s: cpu %"
-			    PRIu64 " is out of range 0..%d", text, from, b,
-			    FRAG_MAX_CPUS - 1);
-		for (cpu = a; cpu <= b; cpu++) {
-			if (listed[cpu])
-				return kmsim_fail_at(err, &f->pos,
-				    "cpus '%s'%s: cpu %" PRIu64 " is listed "
-				    "twice", text, from, cpu);
-			listed[cpu] = true;
-			v->cpus[v->p.ncpus++] = (int)cpu;
-		}
-		if (*p == '\0') {
-			v->p.cpus = v->cpus;
-			return 0;
-		}
-		if (*p++ != ',')
-			break;
+	cl.from = from;
+	switch (kmsim_parse_list(cl.text, FRAG_MAX_CPUS, frag_cpulist_range,
+	    &cl, &a, &b)) {
+	case KMSIM_LIST_OK:
+		v->p.cpus = v->cpus;
+		return 0;
+	case KMSIM_LIST_FAILED:
+		return -1;
+	case KMSIM_LIST_REVERSED:
+		return kmsim_fail_at(err, &f->pos, "cpus '%s'%s: range '%"
+		    PRIu64 "-%" PRIu64 "' is reversed", cl.text, from, a, b);
+	default:
+		return kmsim_fail_at(err, &f->pos, "cpus '%s'%s is not a cpu "
+		    "list", cl.text, from);
 	}
-	return kmsim_fail_at(err, &f->pos, "cpus '%s'%s is not a cpu list",
-	    text, from);
 }
 
 /* A key that takes one of a few words; *out is the index of the word. */
