@@ -29,6 +29,7 @@
 
 #include <yaml.h>
 
+#include "expr.h"
 #include "kmsim_config.h"
 #include "trace/fragmenter.h"
 #include "trace/instream.h"
@@ -40,8 +41,6 @@
 #define TRACE_YAML_VERSION	1
 #define TRACE_YAML_MAX_DEPTH	16	/* nested repeats */
 #define TRACE_YAML_MAX_ORDER	15	/* the machine checks its own */
-#define EXPR_MAX_DEPTH		64	/* parentheses and unary signs */
-#define EXPR_STACK		160	/* enough for EXPR_MAX_DEPTH */
 #define VAR_DEFAULT		"i"
 
 /* The keys of an op or a repeat mapping. */
@@ -172,29 +171,11 @@ static int check_op_keys(const struct tnode *n, enum op_type t, char **err);
 #define KEYS_REPEAT ((1u << K_REPEAT) | (1u << K_VAR) | (1u << K_OPS))
 #define KEYS_FRAGMENT (1u << K_FRAGMENT)
 
-/* A compiled ${expr}: a postfix program. */
-enum insn_op {
-	INSN_CONST,		/* push v */
-	INSN_VAR,		/* push the variable of the repeat at depth v */
-	INSN_NEG,
-	INSN_ADD,
-	INSN_SUB,
-	INSN_MUL,
-	INSN_DIV,
-	INSN_MOD
-};
-
-struct insn {
-	enum insn_op op;
-	int64_t v;
-};
-
 /* Literal text, then an expression (none in the last part). */
 struct tpart {
 	const char *lit;	/* into the field's text */
 	size_t lit_len;
-	struct insn *code;	/* owned; NULL: no expression */
-	size_t ncode;
+	struct expr expr;	/* code NULL: no expression */
 };
 
 /* One scalar of a template, as written. */
@@ -223,12 +204,6 @@ struct tnode {
 	size_t nbody;
 	const char *var;	/* repeat: f[K_VAR].text or VAR_DEFAULT */
 	struct tfrag *frag;	/* fragment: owned */
-};
-
-/* A loop variable in scope. */
-struct var {
-	const char *name;
-	int64_t value;
 };
 
 /* A repeat being expanded. */
@@ -286,7 +261,7 @@ struct trace_yaml {
 	struct tnode cur;	/* the top-level op last produced */
 	struct tnode *top;	/* the top-level repeat being expanded */
 	struct frame frames[TRACE_YAML_MAX_DEPTH];
-	struct var vars[TRACE_YAML_MAX_DEPTH];
+	struct expr_var vars[TRACE_YAML_MAX_DEPTH];
 	size_t depth;		/* frames in use */
 
 	struct fragmenter *frag;	/* the fragment block running */
@@ -564,287 +539,14 @@ static int parse_number(const char *key, const char *text, const char *raw,
 	}
 }
 
-/* ---- ${expr}: integer arithmetic over the loop variables ---- */
-
-/*
- * expr    := term (('+' | '-') term)*
- * term    := unary (('*' | '/' | '%') unary)*
- * unary   := ('-' | '+') unary | primary
- * primary := NUMBER | NAME | '(' expr ')'
- *
- * An expression is compiled once, when its template is checked, into a
- * short postfix program over a value stack; variables are resolved then to
- * the index of their repeat, which is the index of that repeat's frame
- * when the program runs.
- */
-struct expr_compiler {
-	const char *scalar;	/* the whole scalar, for messages */
-	const char *p;
-	const char *end;
-	const struct var *scope;
-	size_t nscope;
-	int64_t seed;		/* the value of `seed` */
-	unsigned depth;
-	struct insn *code;
-	size_t n;
-	size_t cap;
-	int sp;
-	char *err;		/* message without a position */
-};
-
-static int expr_sum(struct expr_compiler *c);
-
-static int expr_fail(struct expr_compiler *c, const char *what)
-{
-	if (c->err == NULL)
-		xasprintf(&c->err, "%s in '%s'", what, c->scalar);
-	return -1;
-}
-
-static int expr_emit(struct expr_compiler *c, enum insn_op op, int64_t v)
-{
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 8;
-		c->code = xreallocarray(c->code, c->cap, sizeof *c->code);
-	}
-	c->code[c->n].op = op;
-	c->code[c->n].v = v;
-	c->n++;
-	if (op == INSN_CONST || op == INSN_VAR)
-		c->sp++;
-	else if (op != INSN_NEG)
-		c->sp--;
-	if (c->sp > EXPR_STACK)
-		return expr_fail(c, "expression too complex");
-	return 0;
-}
-
-static void expr_skip_ws(struct expr_compiler *c)
-{
-	while (c->p < c->end && isspace((unsigned char)*c->p))
-		c->p++;
-}
-
-static int expr_unexpected(struct expr_compiler *c)
-{
-	char what[64];
-
-	if (c->p >= c->end)
-		return expr_fail(c, "expression ends early");
-	if (isprint((unsigned char)*c->p))
-		snprintf(what, sizeof what, "unexpected '%c'", *c->p);
-	else
-		snprintf(what, sizeof what, "unexpected byte 0x%02x",
-		    (unsigned char)*c->p);
-	return expr_fail(c, what);
-}
-
-static int expr_number(struct expr_compiler *c)
-{
-	const char *start = c->p;
-	unsigned base = 10, d;
-	uint64_t x = 0;
-	char *msg;
-
-	if (c->end - c->p > 2 && c->p[0] == '0' &&
-	    (c->p[1] == 'x' || c->p[1] == 'X') &&
-	    isxdigit((unsigned char)c->p[2])) {
-		base = 16;
-		c->p += 2;
-	}
-	for (; c->p < c->end; c->p++) {
-		if (isdigit((unsigned char)*c->p))
-			d = (unsigned)(*c->p - '0');
-		else if (base == 16 && isxdigit((unsigned char)*c->p))
-			d = (unsigned)(tolower((unsigned char)*c->p) - 'a' + 10);
-		else
-			break;
-		if (x > ((uint64_t)INT64_MAX - d) / base)
-			return expr_fail(c, "number too large");
-		x = x * base + d;
-	}
-	if (c->p < c->end && (isalpha((unsigned char)*c->p) || *c->p == '_')) {
-		xasprintf(&msg, "bad number '%.*s'", (int)(c->p - start + 1),
-		    start);
-		expr_fail(c, msg);
-		free(msg);
-		return -1;
-	}
-	return expr_emit(c, INSN_CONST, (int64_t)x);
-}
-
-static int expr_name(struct expr_compiler *c)
-{
-	const char *start = c->p;
-	size_t n, i;
-	char *msg;
-
-	while (c->p < c->end && (isalnum((unsigned char)*c->p) || *c->p == '_'))
-		c->p++;
-	n = (size_t)(c->p - start);
-	for (i = c->nscope; i-- > 0;) {
-		if (strlen(c->scope[i].name) == n &&
-		    strncmp(c->scope[i].name, start, n) == 0)
-			return expr_emit(c, INSN_VAR, (int64_t)i);
-	}
-	/* the run's seed (--seed), unless a loop variable hides it */
-	if (n == 4 && strncmp(start, "seed", 4) == 0)
-		return expr_emit(c, INSN_CONST, c->seed);
-	xasprintf(&msg, "unknown variable '%.*s'", (int)n, start);
-	expr_fail(c, msg);
-	free(msg);
-	return -1;
-}
-
-static int expr_unary(struct expr_compiler *c)
-{
-	char ch;
-	int rc;
-
-	expr_skip_ws(c);
-	if (c->p >= c->end)
-		return expr_unexpected(c);
-	ch = *c->p;
-	if (ch == '-' || ch == '+' || ch == '(') {
-		if (++c->depth > EXPR_MAX_DEPTH)
-			return expr_fail(c, "expression nested too deeply");
-		c->p++;
-		if (ch == '(') {
-			rc = expr_sum(c);
-			if (rc == 0) {
-				expr_skip_ws(c);
-				if (c->p >= c->end || *c->p != ')')
-					rc = expr_fail(c, "missing ')'");
-				else
-					c->p++;
-			}
-		} else {
-			rc = expr_unary(c);
-			if (rc == 0 && ch == '-')
-				rc = expr_emit(c, INSN_NEG, 0);
-		}
-		c->depth--;
-		return rc;
-	}
-	if (isdigit((unsigned char)ch))
-		return expr_number(c);
-	if (isalpha((unsigned char)ch) || ch == '_')
-		return expr_name(c);
-	return expr_unexpected(c);
-}
-
-static int expr_term(struct expr_compiler *c)
-{
-	enum insn_op op;
-
-	if (expr_unary(c) != 0)
-		return -1;
-	for (;;) {
-		expr_skip_ws(c);
-		if (c->p >= c->end)
-			return 0;
-		if (*c->p == '*')
-			op = INSN_MUL;
-		else if (*c->p == '/')
-			op = INSN_DIV;
-		else if (*c->p == '%')
-			op = INSN_MOD;
-		else
-			return 0;
-		c->p++;
-		if (expr_unary(c) != 0 || expr_emit(c, op, 0) != 0)
-			return -1;
-	}
-}
-
-static int expr_sum(struct expr_compiler *c)
-{
-	enum insn_op op;
-
-	if (expr_term(c) != 0)
-		return -1;
-	for (;;) {
-		expr_skip_ws(c);
-		if (c->p >= c->end || (*c->p != '+' && *c->p != '-'))
-			return 0;
-		op = *c->p == '+' ? INSN_ADD : INSN_SUB;
-		c->p++;
-		if (expr_term(c) != 0 || expr_emit(c, op, 0) != 0)
-			return -1;
-	}
-}
-
-/* Run a compiled expression; NULL, or what went wrong. */
-static const char *expr_run(const struct tpart *part, const struct var *vars,
-    int64_t *out)
-{
-	int64_t st[EXPR_STACK], a, b;
-	size_t i;
-	int sp = 0;
-
-	st[0] = 0;	/* a compiled expression has at least one insn */
-	for (i = 0; i < part->ncode; i++) {
-		const struct insn *in = &part->code[i];
-
-		switch (in->op) {
-		case INSN_CONST:
-			assert(sp < EXPR_STACK);
-			st[sp++] = in->v;
-			continue;
-		case INSN_VAR:
-			assert(sp < EXPR_STACK);
-			st[sp++] = vars[in->v].value;
-			continue;
-		case INSN_NEG:
-			assert(sp >= 1);
-			if (st[sp - 1] == INT64_MIN)
-				return "integer overflow";
-			st[sp - 1] = -st[sp - 1];
-			continue;
-		default:
-			break;
-		}
-		assert(sp >= 2);	/* the compiler emits well-formed code */
-		b = st[--sp];
-		a = st[sp - 1];
-		switch (in->op) {
-		case INSN_ADD:
-			if (__builtin_add_overflow(a, b, &st[sp - 1]))
-				return "integer overflow";
-			break;
-		case INSN_SUB:
-			if (__builtin_sub_overflow(a, b, &st[sp - 1]))
-				return "integer overflow";
-			break;
-		case INSN_MUL:
-			if (__builtin_mul_overflow(a, b, &st[sp - 1]))
-				return "integer overflow";
-			break;
-		case INSN_DIV:
-		case INSN_MOD:
-			if (b == 0)
-				return "division by zero";
-			if (a == INT64_MIN && b == -1) {
-				if (in->op == INSN_DIV)
-					return "integer overflow";
-				st[sp - 1] = 0;
-			} else
-				st[sp - 1] = in->op == INSN_DIV ? a / b : a % b;
-			break;
-		default:
-			break;
-		}
-	}
-	*out = st[0];
-	return NULL;
-}
+/* ---- ${expr}: integer arithmetic over the loop variables (expr.c) ---- */
 
 static void tfield_free_parts(struct tfield *f)
 {
 	size_t i;
 
 	for (i = 0; i < f->nparts; i++)
-		free(f->parts[i].code);
+		expr_fini(&f->parts[i].expr);
 	free(f->parts);
 	f->parts = NULL;
 	f->nparts = 0;
@@ -854,13 +556,14 @@ static void tfield_free_parts(struct tfield *f)
  * Split a scalar with ${...} into literal text and compiled expressions,
  * resolving the variables against scope.
  */
-static int tfield_compile(struct tfield *f, const struct var *scope,
+static int tfield_compile(struct tfield *f, const struct expr_var *scope,
     size_t nscope, int64_t seed, char **err)
 {
 	const char *s = f->text, *end = f->text + f->len, *open, *close;
-	struct expr_compiler c;
+	struct expr_lexer lx;
 	struct tpart *part;
 	size_t cap = 0;
+	int rc;
 
 	tfield_free_parts(f);
 	for (;;) {
@@ -879,54 +582,21 @@ static int tfield_compile(struct tfield *f, const struct var *scope,
 		if (close == NULL)
 			return kmsim_fail_at(err, &f->pos,
 			    "unterminated '${' in '%s'", f->text);
-		memset(&c, 0, sizeof c);
-		c.scalar = f->text;
-		c.p = open + 2;
-		c.end = close;
-		c.scope = scope;
-		c.nscope = nscope;
-		c.seed = seed;
-		expr_skip_ws(&c);
-		if (c.p == c.end)
-			return kmsim_fail_at(err, &f->pos,
-			    "empty expression in '%s'", f->text);
-		if (expr_sum(&c) == 0) {
-			expr_skip_ws(&c);
-			if (c.p < c.end)
-				expr_unexpected(&c);
-		}
-		part->code = c.code;
-		part->ncode = c.n;
-		if (c.err != NULL) {
-			kmsim_fail_at(err, &f->pos, "%s", c.err);
-			free(c.err);
+		expr_lex_init(&lx, f->text, close);
+		lx.p = open + 2;
+		rc = expr_compile(&part->expr, &lx, scope, nscope, seed);
+		if (rc != 0)
+			kmsim_fail_at(err, &f->pos, "%s in '%s'", lx.err,
+			    f->text);
+		expr_lex_fini(&lx);
+		if (rc != 0)
 			return -1;
-		}
 		s = close + 1;
 	}
 }
 
-/* Decimal digits of v into buf (at least 21 bytes); returns the length. */
-static size_t fmt_i64(char *buf, int64_t v)
-{
-	char tmp[24];
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t n = 0, len = 0;
-
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (v < 0)
-		buf[len++] = '-';
-	while (n > 0)
-		buf[len++] = tmp[--n];
-	buf[len] = '\0';
-	return len;
-}
-
 /* Evaluate a compiled scalar for the current loop variables into out. */
-static int tfield_expand(const struct tfield *f, const struct var *vars,
+static int tfield_expand(const struct tfield *f, const struct expr_var *vars,
     struct sbuf *out, char **err)
 {
 	const char *what;
@@ -938,13 +608,13 @@ static int tfield_expand(const struct tfield *f, const struct var *vars,
 	sbuf_add(out, "", 0);
 	for (i = 0; i < f->nparts; i++) {
 		sbuf_add(out, f->parts[i].lit, f->parts[i].lit_len);
-		if (f->parts[i].code == NULL)
+		if (f->parts[i].expr.code == NULL)
 			continue;
-		what = expr_run(&f->parts[i], vars, &v);
+		what = expr_run(&f->parts[i].expr, vars, &v);
 		if (what != NULL)
 			return kmsim_fail_at(err, &f->pos, "%s in '%s'", what,
 			    f->text);
-		sbuf_add(out, num, fmt_i64(num, v));
+		sbuf_add(out, num, expr_fmt_i64(num, v));
 	}
 	return 0;
 }
@@ -2105,7 +1775,7 @@ out_delete_value:
 }
 
 /* Compile a fragment block's substitutions (tnode_check()). */
-static int tfrag_compile(struct tfrag *t, const struct var *scope,
+static int tfrag_compile(struct tfrag *t, const struct expr_var *scope,
     size_t nscope, int64_t seed, char **err)
 {
 	struct tfield *fields[FK_NR + LK_NR];
@@ -2283,7 +1953,7 @@ out_delete_value:
  * out whether a repeat can produce any op, so that `repeat: 1000000000`
  * around nothing does not spin.
  */
-static int tnode_check(struct tnode *n, struct var *scope, size_t nscope,
+static int tnode_check(struct tnode *n, struct expr_var *scope, size_t nscope,
     int64_t seed, char **err)
 {
 	const struct srcpos *pos;
@@ -2347,7 +2017,7 @@ static int field_value(struct trace_yaml *r, const struct tfield *f,
 	/* the common case, a number key that is one ${expr}: no text */
 	if (max != 0 && f->nparts == 2 && f->parts[0].lit_len == 0 &&
 	    f->parts[1].lit_len == 0 &&
-	    expr_run(&f->parts[0], r->vars, &v) == NULL &&
+	    expr_run(&f->parts[0].expr, r->vars, &v) == NULL &&
 	    v >= 0 && (uint64_t)v <= max) {
 		*out = (uint64_t)v;
 		return 0;
@@ -2634,7 +2304,7 @@ static int frag_step(struct trace_yaml *r, struct op *op, char **err)
 	if (fo.has_id) {
 		sbuf_reset(&r->label);
 		sbuf_add(&r->label, r->frag_prefix, strlen(r->frag_prefix));
-		sbuf_add(&r->label, num, fmt_i64(num, (int64_t)fo.index));
+		sbuf_add(&r->label, num, expr_fmt_i64(num, (int64_t)fo.index));
 		op->label = r->label.p;
 		op->id = trace_label_id(r->label.p, r->label.len);
 		op->has_id = true;
@@ -2806,7 +2476,7 @@ out_delete_key:
  */
 static int read_top_item(struct trace_yaml *r, char **err)
 {
-	struct var scope[TRACE_YAML_MAX_DEPTH];
+	struct expr_var scope[TRACE_YAML_MAX_DEPTH];
 	yaml_event_t ev;
 	struct srcpos pos;
 	int rc;
