@@ -42,30 +42,18 @@ static struct srcpos sweep_pos(const struct sweep_reader *r,
 	return yamlnode_pos(&r->yd, n);
 }
 
-static int sweep_error(struct sweep_reader *r, const yaml_node_t *n,
-    const char *fmt, ...) KMSIM_PRINTF(3, 4);
-static int sweep_error(struct sweep_reader *r, const yaml_node_t *n,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	yamlnode_verror(&r->yd, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* A non-empty scalar without NUL bytes. */
 static int sweep_scalar(struct sweep_reader *r, const yaml_node_t *n,
     const char *what, const char **out)
 {
 	if (n->type != YAML_SCALAR_NODE)
-		return sweep_error(r, n, "%s: expected a scalar, found %s", what,
-		    yamlnode_kind(n));
+		return yamlnode_error(&r->yd, n, "%s: expected a scalar, found "
+		    "%s", what, yamlnode_kind(n));
 	if (yamlnode_has_nul(n))
-		return sweep_error(r, n, "%s: contains a NUL character", what);
+		return yamlnode_error(&r->yd, n, "%s: contains a NUL character",
+		    what);
 	if (n->data.scalar.length == 0)
-		return sweep_error(r, n, "%s: must not be empty", what);
+		return yamlnode_error(&r->yd, n, "%s: must not be empty", what);
 	*out = yamlnode_text(n);
 	return 0;
 }
@@ -96,10 +84,11 @@ static int sweep_read_traces(struct sweep_reader *r, yaml_node_t *n)
 	} else if (n->type == YAML_SEQUENCE_NODE) {
 		nr = yamlnode_seq_len(n);
 		if (nr == 0)
-			return sweep_error(r, n, "traces: the list is empty");
+			return yamlnode_error(&r->yd, n, "traces: the list is "
+			    "empty");
 	} else
-		return sweep_error(r, n, "traces: expected a list of trace "
-		    "files, found %s", yamlnode_kind(n));
+		return yamlnode_error(&r->yd, n, "traces: expected a list of "
+		    "trace files, found %s", yamlnode_kind(n));
 	s->traces = xcalloc((size_t)nr, sizeof *s->traces);
 	s->trace_paths = xcalloc((size_t)nr, sizeof *s->trace_paths);
 	s->trace_pos = xcalloc((size_t)nr, sizeof *s->trace_pos);
@@ -179,8 +168,8 @@ static int sweep_read_range(struct sweep_reader *r, struct sweep_param *p,
 			break;
 		}
 		if (!sweep_is_num(text[j], &da[j])) {
-			rc = sweep_error(r, v, "%s: %s: '%s' is not a number",
-			    p->key, names[j], text[j]);
+			rc = yamlnode_error(&r->yd, v, "%s: %s: '%s' is not a "
+			    "number", p->key, names[j], text[j]);
 			break;
 		}
 	}
@@ -189,21 +178,21 @@ static int sweep_read_range(struct sweep_reader *r, struct sweep_param *p,
 		return -1;
 	for (j = 0; j < 2; j++)
 		if (vals[j] == NULL)
-			return sweep_error(r, map, "%s: a range needs '%s'",
-			    p->key, names[j]);
+			return yamlnode_error(&r->yd, map, "%s: a range needs "
+			    "'%s'", p->key, names[j]);
 	if (vals[2] == NULL)
 		da[2] = 1;
 	for (j = 0; j < 3; j++)
 		ints = ints && sweep_is_int(text[j], &ia[j]);
 	if (da[2] <= 0)
-		return sweep_error(r, vals[2], "%s: step: must be above 0",
-		    p->key);
+		return yamlnode_error(&r->yd, vals[2], "%s: step: must be "
+		    "above 0", p->key);
 	if (da[1] < da[0])
-		return sweep_error(r, vals[1], "%s: to: %s is below from (%s)",
-		    p->key, text[1], text[0]);
+		return yamlnode_error(&r->yd, vals[1], "%s: to: %s is below "
+		    "from (%s)", p->key, text[1], text[0]);
 	if ((da[1] - da[0]) / da[2] >= SWEEP_MAX_POINTS)
-		return sweep_error(r, map, "%s: more than %d values", p->key,
-		    SWEEP_MAX_POINTS);
+		return yamlnode_error(&r->yd, map, "%s: more than %d values",
+		    p->key, SWEEP_MAX_POINTS);
 	/* a float step: a tiny tolerance, so 0.1 steps reach `to` */
 	n = ints ? (long)((ia[1] - ia[0]) / ia[2]) + 1 :
 	    (long)floor((da[1] - da[0]) / da[2] + 1e-9) + 1;
@@ -243,8 +232,8 @@ static int sweep_read_params(struct sweep_reader *r, yaml_node_t *map)
 	if (map->type == YAML_SCALAR_NODE && map->data.scalar.length == 0)
 		return 0;	/* `params:` with nothing */
 	if (map->type != YAML_MAPPING_NODE)
-		return sweep_error(r, map, "params: expected a mapping of "
-		    "config keys to values, found %s", yamlnode_kind(map));
+		return yamlnode_error(&r->yd, map, "params: expected a mapping "
+		    "of config keys to values, found %s", yamlnode_kind(map));
 	for (pair = map->data.mapping.pairs.start;
 	    pair < map->data.mapping.pairs.top; pair++) {
 		k = yaml_document_get_node(r->yd.doc, pair->key);
@@ -252,16 +241,17 @@ static int sweep_read_params(struct sweep_reader *r, yaml_node_t *map)
 		if (sweep_scalar(r, k, "params", &key) != 0)
 			return -1;
 		if (!sweep_valid_key(key))
-			return sweep_error(r, k, "params: '%s' is not a dotted "
-			    "config key (vm.watermark_scale_factor)", key);
+			return yamlnode_error(&r->yd, k, "params: '%s' is not "
+			    "a dotted config key (vm.watermark_scale_factor)",
+			    key);
 		if (strcmp(key, "trace") == 0 || strcmp(key, "seed") == 0 ||
 		    strcmp(key, "point") == 0)
-			return sweep_error(r, k, "params: '%s' is not a config "
-			    "key (use traces: or repeats:)", key);
+			return yamlnode_error(&r->yd, k, "params: '%s' is not "
+			    "a config key (use traces: or repeats:)", key);
 		for (i = 0; i < s->nr_params; i++)
 			if (strcmp(s->params[i].key, key) == 0)
-				return sweep_error(r, k, "params: duplicate key "
-				    "'%s'", key);
+				return yamlnode_error(&r->yd, k, "params: "
+				    "duplicate key '%s'", key);
 		s->params = xreallocarray(s->params, (size_t)s->nr_params + 1,
 		    sizeof *s->params);
 		p = &s->params[s->nr_params++];
@@ -280,16 +270,16 @@ static int sweep_read_params(struct sweep_reader *r, yaml_node_t *map)
 			continue;
 		}
 		if (v->data.sequence.items.top == v->data.sequence.items.start)
-			return sweep_error(r, v, "%s: the list of values is "
-			    "empty", key);
+			return yamlnode_error(&r->yd, v, "%s: the list of "
+			    "values is empty", key);
 		for (it = v->data.sequence.items.start;
 		    it < v->data.sequence.items.top; it++) {
 			e = yaml_document_get_node(r->yd.doc, *it);
 			if (sweep_scalar(r, e, key, &text) != 0)
 				return -1;
 			if (strchr(text, '\n') != NULL)
-				return sweep_error(r, e, "%s: a value must be "
-				    "one line", key);
+				return yamlnode_error(&r->yd, e, "%s: a value "
+				    "must be one line", key);
 			sweep_param_add(p, text, sweep_pos(r, e));
 		}
 	}
@@ -312,15 +302,15 @@ static int sweep_read_root(struct sweep_reader *r, yaml_node_t *root)
 	long total;
 
 	if (root->type != YAML_MAPPING_NODE)
-		return sweep_error(r, root, "expected a mapping at the top "
-		    "level, found %s", yamlnode_kind(root));
+		return yamlnode_error(&r->yd, root, "expected a mapping at the "
+		    "top level, found %s", yamlnode_kind(root));
 	if (yamlnode_collect(&r->yd, root, &ks, vals, keys) != 0)
 		return -1;
 	if (vals[K_BASE] == NULL)
-		return sweep_error(r, root, "missing key 'base' (the machine "
-		    "configuration)");
+		return yamlnode_error(&r->yd, root, "missing key 'base' (the "
+		    "machine configuration)");
 	if (vals[K_TRACES] == NULL)
-		return sweep_error(r, root, "missing key 'traces'");
+		return yamlnode_error(&r->yd, root, "missing key 'traces'");
 	if (sweep_scalar(r, vals[K_BASE], "base", &text) != 0)
 		return -1;
 	s->base = xstrdup(text);
@@ -342,16 +332,16 @@ static int sweep_read_root(struct sweep_reader *r, yaml_node_t *root)
 		if (sweep_scalar(r, vals[K_MODE], "mode", &text) != 0)
 			return -1;
 		if (strcmp(text, "simulate") != 0 && strcmp(text, "replay") != 0)
-			return sweep_error(r, vals[K_MODE], "mode: unknown mode "
-			    "'%s' (simulate or replay)", text);
+			return yamlnode_error(&r->yd, vals[K_MODE], "mode: "
+			    "unknown mode '%s' (simulate or replay)", text);
 		s->mode = xstrdup(text);
 	}
 	total = s->nr_traces * (long)s->repeats;
 	for (j = 0; j < s->nr_params; j++) {
 		total *= s->params[j].nr_values;
 		if (total > SWEEP_MAX_POINTS)
-			return sweep_error(r, root, "the grid has more than %d "
-			    "points", SWEEP_MAX_POINTS);
+			return yamlnode_error(&r->yd, root, "the grid has more "
+			    "than %d points", SWEEP_MAX_POINTS);
 	}
 	s->nr_points = total;
 	return 0;

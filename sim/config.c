@@ -53,25 +53,17 @@ struct srcpos config_pos(const struct config_reader *r,
 	return yamlnode_pos(&r->yd, n);
 }
 
-static int config_verror_at(struct config_reader *r, const struct srcpos *pos,
-    const char *fmt, va_list ap)
-{
-	char *msg;
-
-	xvasprintf(&msg, fmt, ap);
-	kmsim_fail_at(r->yd.cause, pos, "%s", msg);
-	free(msg);
-	return -1;
-}
-
 int config_error_at(struct config_reader *r, const struct srcpos *pos,
     const char *fmt, ...)
 {
+	char *msg;
 	va_list ap;
 
 	va_start(ap, fmt);
-	config_verror_at(r, pos, fmt, ap);
+	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
+	kmsim_fail_at(r->yd.cause, pos, "%s", msg);
+	free(msg);
 	return -1;
 }
 
