@@ -886,28 +886,42 @@ static int check_op_keys(const struct tnode *n, enum op_type t, char **err)
 static int read_node(struct trace_yaml *r, struct tnode *n,
     yaml_mark_t start, size_t depth, char **err);
 
+/*
+ * The next item of an `ops` sequence: 1 with its mapping's start event in
+ * *ev (the caller deletes it), 0 at the end of the sequence.
+ */
+static int read_item(struct trace_yaml *r, yaml_event_t *ev, char **err)
+{
+	struct srcpos pos;
+
+	if (trace_yaml_event(r, ev, err) != 0)
+		return -1;
+	if (ev->type == YAML_SEQUENCE_END_EVENT) {
+		yaml_event_delete(ev);
+		return 0;
+	}
+	if (ev->type != YAML_MAPPING_START_EVENT) {
+		pos = trace_yaml_pos(r, ev->start_mark);
+		kmsim_fail_at(err, &pos, "an op must be a mapping, not %s",
+		    yamlnode_event_kind(ev));
+		yaml_event_delete(ev);
+		return -1;
+	}
+	return 1;
+}
+
 /* Read a repeat's `ops` sequence (its start consumed) into n->body. */
 static int read_body(struct trace_yaml *r, struct tnode *n, size_t depth,
     char **err)
 {
 	yaml_event_t ev;
-	struct srcpos pos;
 	size_t cap = 0;
+	int rc;
 
 	for (;;) {
-		if (trace_yaml_event(r, &ev, err) != 0)
-			return -1;
-		if (ev.type == YAML_SEQUENCE_END_EVENT) {
-			yaml_event_delete(&ev);
-			return 0;
-		}
-		if (ev.type != YAML_MAPPING_START_EVENT) {
-			pos = trace_yaml_pos(r, ev.start_mark);
-			kmsim_fail_at(err, &pos, "an op must be a mapping, not %s",
-			    yamlnode_event_kind(&ev));
-			yaml_event_delete(&ev);
-			return -1;
-		}
+		rc = read_item(r, &ev, err);
+		if (rc <= 0)
+			return rc;
 		if (n->nbody == cap) {
 			cap = cap ? cap * 2 : 4;
 			n->body = xreallocarray(n->body, cap, sizeof *n->body);
@@ -1464,22 +1478,13 @@ static int read_top_item(struct trace_yaml *r, char **err)
 {
 	struct expr_var scope[TRACE_YAML_MAX_DEPTH];
 	yaml_event_t ev;
-	struct srcpos pos;
 	int rc;
 
-	if (trace_yaml_event(r, &ev, err) != 0)
-		return -1;
-	if (ev.type == YAML_SEQUENCE_END_EVENT) {
-		yaml_event_delete(&ev);
-		r->state = ST_AFTER_OPS;
-		return 0;
-	}
-	if (ev.type != YAML_MAPPING_START_EVENT) {
-		pos = trace_yaml_pos(r, ev.start_mark);
-		kmsim_fail_at(err, &pos, "an op must be a mapping, not %s",
-		    yamlnode_event_kind(&ev));
-		yaml_event_delete(&ev);
-		return -1;
+	rc = read_item(r, &ev, err);
+	if (rc <= 0) {
+		if (rc == 0)
+			r->state = ST_AFTER_OPS;
+		return rc;
 	}
 	rc = read_node(r, &r->cur, ev.start_mark, 0, err);
 	yaml_event_delete(&ev);
