@@ -26,56 +26,20 @@
 #include "results/db.h"
 #include "kmsim.h"
 #include "sweep.h"
+#include "yamlnode.h"
 
 #define SWEEP_MAX_FILE	(1u << 20)
 #define SWEEP_MAX_REPEATS 100000
 
 struct sweep_reader {
+	struct yamlnode_doc yd;		/* the document, its errors */
 	struct sweep *s;
-	yaml_document_t *doc;
-	char **cause;
 };
 
 static struct srcpos sweep_pos(const struct sweep_reader *r,
     const yaml_node_t *n)
 {
-	struct srcpos pos;
-
-	pos.file = r->s->path;
-	pos.line = (unsigned long)n->start_mark.line + 1;
-	pos.col = (unsigned long)n->start_mark.column + 1;
-	return pos;
-}
-
-static int sweep_error(struct sweep_reader *r, const yaml_node_t *n,
-    const char *fmt, ...) KMSIM_PRINTF(3, 4);
-static int sweep_error(struct sweep_reader *r, const yaml_node_t *n,
-    const char *fmt, ...)
-{
-	struct srcpos pos = sweep_pos(r, n);
-	char *msg;
-	va_list ap;
-
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	kmsim_fail_at(r->cause, &pos, "%s", msg);
-	free(msg);
-	return -1;
-}
-
-static const char *sweep_kind(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		return "a scalar";
-	case YAML_SEQUENCE_NODE:
-		return "a sequence";
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	default:
-		return "nothing";
-	}
+	return yamlnode_pos(&r->yd, n);
 }
 
 /* A non-empty scalar without NUL bytes. */
@@ -83,13 +47,14 @@ static int sweep_scalar(struct sweep_reader *r, const yaml_node_t *n,
     const char *what, const char **out)
 {
 	if (n->type != YAML_SCALAR_NODE)
-		return sweep_error(r, n, "%s: expected a scalar, found %s", what,
-		    sweep_kind(n));
-	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
-		return sweep_error(r, n, "%s: contains a NUL character", what);
+		return yamlnode_error(&r->yd, n, "%s: expected a scalar, found "
+		    "%s", what, yamlnode_kind(n));
+	if (yamlnode_has_nul(n))
+		return yamlnode_error(&r->yd, n, "%s: contains a NUL character",
+		    what);
 	if (n->data.scalar.length == 0)
-		return sweep_error(r, n, "%s: must not be empty", what);
-	*out = (const char *)n->data.scalar.value;
+		return yamlnode_error(&r->yd, n, "%s: must not be empty", what);
+	*out = yamlnode_text(n);
 	return 0;
 }
 
@@ -108,7 +73,6 @@ static char *sweep_resolve(const char *sweep_path, const char *path)
 static int sweep_read_traces(struct sweep_reader *r, yaml_node_t *n)
 {
 	struct sweep *s = r->s;
-	yaml_node_item_t *it;
 	yaml_node_t *t;
 	const char *text;
 	int nr, i;
@@ -118,23 +82,19 @@ static int sweep_read_traces(struct sweep_reader *r, yaml_node_t *n)
 			return -1;
 		nr = 1;
 	} else if (n->type == YAML_SEQUENCE_NODE) {
-		nr = (int)(n->data.sequence.items.top -
-		    n->data.sequence.items.start);
+		nr = yamlnode_seq_len(n);
 		if (nr == 0)
-			return sweep_error(r, n, "traces: the list is empty");
+			return yamlnode_error(&r->yd, n, "traces: the list is "
+			    "empty");
 	} else
-		return sweep_error(r, n, "traces: expected a list of trace "
-		    "files, found %s", sweep_kind(n));
+		return yamlnode_error(&r->yd, n, "traces: expected a list of "
+		    "trace files, found %s", yamlnode_kind(n));
 	s->traces = xcalloc((size_t)nr, sizeof *s->traces);
 	s->trace_paths = xcalloc((size_t)nr, sizeof *s->trace_paths);
 	s->trace_pos = xcalloc((size_t)nr, sizeof *s->trace_pos);
 	for (i = 0; i < nr; i++) {
-		if (n->type == YAML_SCALAR_NODE)
-			t = n;
-		else {
-			it = n->data.sequence.items.start + i;
-			t = yaml_document_get_node(r->doc, *it);
-		}
+		t = n->type == YAML_SCALAR_NODE ? n :
+		    yamlnode_seq_item(&r->yd, n, i);
 		if (sweep_scalar(r, t, "traces", &text) != 0)
 			return -1;
 		s->traces[i] = xstrdup(text);
@@ -182,60 +142,57 @@ static int sweep_read_range(struct sweep_reader *r, struct sweep_param *p,
     yaml_node_t *map)
 {
 	static const char *const names[] = { "from", "to", "step" };
+	struct yamlnode_keys ks = { names, ARRAY_SIZE(names), NULL, "key",
+	    " in a range (from, to, step)", false };
 	yaml_node_t *vals[3] = { NULL, NULL, NULL };
+	yaml_node_t *seen[3] = { NULL, NULL, NULL };
 	const char *text[3] = { NULL, NULL, "1" };
-	yaml_node_pair_t *pair;
+	struct yamlnode_iter it;
 	yaml_node_t *k, *v;
 	struct srcpos pos = sweep_pos(r, map);
 	int64_t ia[3];
 	double da[3];
 	bool ints = true;
-	char buf[64];
+	char buf[64], *prefix;
 	long n, i;
 	size_t j;
+	int rc;
 
-	for (pair = map->data.mapping.pairs.start;
-	    pair < map->data.mapping.pairs.top; pair++) {
-		k = yaml_document_get_node(r->doc, pair->key);
-		v = yaml_document_get_node(r->doc, pair->value);
-		if (k->type != YAML_SCALAR_NODE)
-			return sweep_error(r, k, "%s: expected a scalar key, "
-			    "found %s", p->key, sweep_kind(k));
-		for (j = 0; j < ARRAY_SIZE(names); j++)
-			if (strcmp((const char *)k->data.scalar.value,
-			    names[j]) == 0)
-				break;
-		if (j == ARRAY_SIZE(names))
-			return sweep_error(r, k, "%s: unknown key '%s' in a "
-			    "range (from, to, step)", p->key,
-			    (const char *)k->data.scalar.value);
-		if (vals[j] != NULL)
-			return sweep_error(r, k, "%s: duplicate key '%s'",
-			    p->key, names[j]);
+	xasprintf(&prefix, "%s: ", p->key);
+	ks.prefix = prefix;
+	yamlnode_iter_init(&it, map);
+	while ((rc = yamlnode_next(&r->yd, &it, &ks, seen, &j, &k, &v)) > 0) {
 		vals[j] = v;
-		if (sweep_scalar(r, v, names[j], &text[j]) != 0)
-			return -1;
-		if (!sweep_is_num(text[j], &da[j]))
-			return sweep_error(r, v, "%s: %s: '%s' is not a number",
-			    p->key, names[j], text[j]);
+		if (sweep_scalar(r, v, names[j], &text[j]) != 0) {
+			rc = -1;
+			break;
+		}
+		if (!sweep_is_num(text[j], &da[j])) {
+			rc = yamlnode_error(&r->yd, v, "%s: %s: '%s' is not a "
+			    "number", p->key, names[j], text[j]);
+			break;
+		}
 	}
+	free(prefix);
+	if (rc < 0)
+		return -1;
 	for (j = 0; j < 2; j++)
 		if (vals[j] == NULL)
-			return sweep_error(r, map, "%s: a range needs '%s'",
-			    p->key, names[j]);
+			return yamlnode_error(&r->yd, map, "%s: a range needs "
+			    "'%s'", p->key, names[j]);
 	if (vals[2] == NULL)
 		da[2] = 1;
 	for (j = 0; j < 3; j++)
 		ints = ints && sweep_is_int(text[j], &ia[j]);
 	if (da[2] <= 0)
-		return sweep_error(r, vals[2], "%s: step: must be above 0",
-		    p->key);
+		return yamlnode_error(&r->yd, vals[2], "%s: step: must be "
+		    "above 0", p->key);
 	if (da[1] < da[0])
-		return sweep_error(r, vals[1], "%s: to: %s is below from (%s)",
-		    p->key, text[1], text[0]);
+		return yamlnode_error(&r->yd, vals[1], "%s: to: %s is below "
+		    "from (%s)", p->key, text[1], text[0]);
 	if ((da[1] - da[0]) / da[2] >= SWEEP_MAX_POINTS)
-		return sweep_error(r, map, "%s: more than %d values", p->key,
-		    SWEEP_MAX_POINTS);
+		return yamlnode_error(&r->yd, map, "%s: more than %d values",
+		    p->key, SWEEP_MAX_POINTS);
 	/* a float step: a tiny tolerance, so 0.1 steps reach `to` */
 	n = ints ? (long)((ia[1] - ia[0]) / ia[2]) + 1 :
 	    (long)floor((da[1] - da[0]) / da[2] + 1e-9) + 1;
@@ -275,25 +232,26 @@ static int sweep_read_params(struct sweep_reader *r, yaml_node_t *map)
 	if (map->type == YAML_SCALAR_NODE && map->data.scalar.length == 0)
 		return 0;	/* `params:` with nothing */
 	if (map->type != YAML_MAPPING_NODE)
-		return sweep_error(r, map, "params: expected a mapping of "
-		    "config keys to values, found %s", sweep_kind(map));
+		return yamlnode_error(&r->yd, map, "params: expected a mapping "
+		    "of config keys to values, found %s", yamlnode_kind(map));
 	for (pair = map->data.mapping.pairs.start;
 	    pair < map->data.mapping.pairs.top; pair++) {
-		k = yaml_document_get_node(r->doc, pair->key);
-		v = yaml_document_get_node(r->doc, pair->value);
+		k = yaml_document_get_node(r->yd.doc, pair->key);
+		v = yaml_document_get_node(r->yd.doc, pair->value);
 		if (sweep_scalar(r, k, "params", &key) != 0)
 			return -1;
 		if (!sweep_valid_key(key))
-			return sweep_error(r, k, "params: '%s' is not a dotted "
-			    "config key (vm.watermark_scale_factor)", key);
+			return yamlnode_error(&r->yd, k, "params: '%s' is not "
+			    "a dotted config key (vm.watermark_scale_factor)",
+			    key);
 		if (strcmp(key, "trace") == 0 || strcmp(key, "seed") == 0 ||
 		    strcmp(key, "point") == 0)
-			return sweep_error(r, k, "params: '%s' is not a config "
-			    "key (use traces: or repeats:)", key);
+			return yamlnode_error(&r->yd, k, "params: '%s' is not "
+			    "a config key (use traces: or repeats:)", key);
 		for (i = 0; i < s->nr_params; i++)
 			if (strcmp(s->params[i].key, key) == 0)
-				return sweep_error(r, k, "params: duplicate key "
-				    "'%s'", key);
+				return yamlnode_error(&r->yd, k, "params: "
+				    "duplicate key '%s'", key);
 		s->params = xreallocarray(s->params, (size_t)s->nr_params + 1,
 		    sizeof *s->params);
 		p = &s->params[s->nr_params++];
@@ -312,16 +270,16 @@ static int sweep_read_params(struct sweep_reader *r, yaml_node_t *map)
 			continue;
 		}
 		if (v->data.sequence.items.top == v->data.sequence.items.start)
-			return sweep_error(r, v, "%s: the list of values is "
-			    "empty", key);
+			return yamlnode_error(&r->yd, v, "%s: the list of "
+			    "values is empty", key);
 		for (it = v->data.sequence.items.start;
 		    it < v->data.sequence.items.top; it++) {
-			e = yaml_document_get_node(r->doc, *it);
+			e = yaml_document_get_node(r->yd.doc, *it);
 			if (sweep_scalar(r, e, key, &text) != 0)
 				return -1;
 			if (strchr(text, '\n') != NULL)
-				return sweep_error(r, e, "%s: a value must be "
-				    "one line", key);
+				return yamlnode_error(&r->yd, e, "%s: a value "
+				    "must be one line", key);
 			sweep_param_add(p, text, sweep_pos(r, e));
 		}
 	}
@@ -334,43 +292,25 @@ static int sweep_read_root(struct sweep_reader *r, yaml_node_t *root)
 		"base", "traces", "params", "repeats", "mode"
 	};
 	enum { K_BASE, K_TRACES, K_PARAMS, K_REPEATS, K_MODE };
-	yaml_node_t *vals[ARRAY_SIZE(names)] = { NULL };
+	static const struct yamlnode_keys ks = { names, ARRAY_SIZE(names),
+	    "", "key", " (base, traces, params, repeats, mode)", false };
+	yaml_node_t *vals[ARRAY_SIZE(names)], *keys[ARRAY_SIZE(names)];
 	struct sweep *s = r->s;
-	yaml_node_pair_t *pair;
-	yaml_node_t *k;
 	const char *text;
 	uint64_t u;
-	char *why = NULL;
-	size_t i;
 	int j;
 	long total;
 
 	if (root->type != YAML_MAPPING_NODE)
-		return sweep_error(r, root, "expected a mapping at the top "
-		    "level, found %s", sweep_kind(root));
-	for (pair = root->data.mapping.pairs.start;
-	    pair < root->data.mapping.pairs.top; pair++) {
-		k = yaml_document_get_node(r->doc, pair->key);
-		if (k->type != YAML_SCALAR_NODE)
-			return sweep_error(r, k, "expected a scalar key, found "
-			    "%s", sweep_kind(k));
-		for (i = 0; i < ARRAY_SIZE(names); i++)
-			if (strcmp((const char *)k->data.scalar.value,
-			    names[i]) == 0)
-				break;
-		if (i == ARRAY_SIZE(names))
-			return sweep_error(r, k, "unknown key '%s' (base, "
-			    "traces, params, repeats, mode)",
-			    (const char *)k->data.scalar.value);
-		if (vals[i] != NULL)
-			return sweep_error(r, k, "duplicate key '%s'", names[i]);
-		vals[i] = yaml_document_get_node(r->doc, pair->value);
-	}
+		return yamlnode_error(&r->yd, root, "expected a mapping at the "
+		    "top level, found %s", yamlnode_kind(root));
+	if (yamlnode_collect(&r->yd, root, &ks, vals, keys) != 0)
+		return -1;
 	if (vals[K_BASE] == NULL)
-		return sweep_error(r, root, "missing key 'base' (the machine "
-		    "configuration)");
+		return yamlnode_error(&r->yd, root, "missing key 'base' (the "
+		    "machine configuration)");
 	if (vals[K_TRACES] == NULL)
-		return sweep_error(r, root, "missing key 'traces'");
+		return yamlnode_error(&r->yd, root, "missing key 'traces'");
 	if (sweep_scalar(r, vals[K_BASE], "base", &text) != 0)
 		return -1;
 	s->base = xstrdup(text);
@@ -382,32 +322,26 @@ static int sweep_read_root(struct sweep_reader *r, yaml_node_t *root)
 		return -1;
 	s->repeats = 1;
 	if (vals[K_REPEATS] != NULL) {
-		if (sweep_scalar(r, vals[K_REPEATS], "repeats", &text) != 0)
+		if (sweep_scalar(r, vals[K_REPEATS], "repeats", &text) != 0 ||
+		    yamlnode_parse_u64(&r->yd, vals[K_REPEATS], "repeats", text,
+		    1, SWEEP_MAX_REPEATS, &u) != 0)
 			return -1;
-		if (kmsim_parse_u64(text, &u, &why) != 0) {
-			sweep_error(r, vals[K_REPEATS], "repeats: %s", why);
-			free(why);
-			return -1;
-		}
-		if (u < 1 || u > SWEEP_MAX_REPEATS)
-			return sweep_error(r, vals[K_REPEATS], "repeats: '%s' "
-			    "is out of range 1..%d", text, SWEEP_MAX_REPEATS);
 		s->repeats = (unsigned)u;
 	}
 	if (vals[K_MODE] != NULL) {
 		if (sweep_scalar(r, vals[K_MODE], "mode", &text) != 0)
 			return -1;
 		if (strcmp(text, "simulate") != 0 && strcmp(text, "replay") != 0)
-			return sweep_error(r, vals[K_MODE], "mode: unknown mode "
-			    "'%s' (simulate or replay)", text);
+			return yamlnode_error(&r->yd, vals[K_MODE], "mode: "
+			    "unknown mode '%s' (simulate or replay)", text);
 		s->mode = xstrdup(text);
 	}
 	total = s->nr_traces * (long)s->repeats;
 	for (j = 0; j < s->nr_params; j++) {
 		total *= s->params[j].nr_values;
 		if (total > SWEEP_MAX_POINTS)
-			return sweep_error(r, root, "the grid has more than %d "
-			    "points", SWEEP_MAX_POINTS);
+			return yamlnode_error(&r->yd, root, "the grid has more "
+			    "than %d points", SWEEP_MAX_POINTS);
 	}
 	s->nr_points = total;
 	return 0;
@@ -474,9 +408,11 @@ struct sweep *sweep_load(const char *path, char **cause)
 		pos.line = pos.col = 1;
 		kmsim_fail_at(cause, &pos, "the sweep file is empty");
 	} else {
+		memset(&r, 0, sizeof r);
 		r.s = s;
-		r.doc = &doc;
-		r.cause = cause;
+		r.yd.doc = &doc;
+		r.yd.file = s->path;
+		r.yd.cause = cause;
 		rc = sweep_read_root(&r, root);
 	}
 	yaml_document_delete(&doc);

@@ -8,6 +8,8 @@
  *
  * A check is parsed by recursive descent into a function, its arguments
  * and a threshold, then evaluated on every complete run with one query.
+ * Its lexer and comparisons are those of expr.c; its words are its own
+ * (they take dots, dashes and pluses: zone names, `1e-3`).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -18,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "expr.h"
 #include "results/db.h"
 #include "kmsim.h"
 #include "sweep.h"
@@ -56,9 +59,6 @@ static const char *const fn_columns[FN_NR] = {
 	[FN_MAX] = "max_cycles",
 };
 
-enum check_cmp { CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_EQ, CMP_NE };
-static const char *const cmp_names[] = { "<", "<=", ">", ">=", "==", "!=" };
-
 struct sweep_check {
 	char *text;
 	enum check_fn fn;
@@ -66,41 +66,11 @@ struct sweep_check {
 	long node;		/* -1: any (the worst, or the sum) */
 	char *zone;
 	char *op;
-	enum check_cmp cmp;
+	enum expr_cmp cmp;
 	double threshold;
 	char *threshold_text;
 	char *canon;		/* "unusable_index(order=9, zone=Normal)" */
 };
-
-struct check_parser {
-	const char *text;
-	const char *p;
-	char *err;
-};
-
-static int check_fail(struct check_parser *ps, const char *at,
-    const char *fmt, ...) KMSIM_PRINTF(3, 4);
-static int check_fail(struct check_parser *ps, const char *at,
-    const char *fmt, ...)
-{
-	char *msg;
-	va_list ap;
-
-	if (ps->err != NULL)
-		return -1;
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	xasprintf(&ps->err, "col %d: %s", (int)(at - ps->text) + 1, msg);
-	free(msg);
-	return -1;
-}
-
-static void check_ws(struct check_parser *ps)
-{
-	while (isspace((unsigned char)*ps->p))
-		ps->p++;
-}
 
 static bool word_char(char c)
 {
@@ -109,20 +79,15 @@ static bool word_char(char c)
 }
 
 /* A word: a name, a number or a zone; NULL if there is none here. */
-static char *check_word(struct check_parser *ps)
+static char *check_word(struct expr_lexer *ps)
 {
 	const char *start;
+	size_t n = expr_lex_word(ps, word_char, &start);
 
-	check_ws(ps);
-	start = ps->p;
-	while (word_char(*ps->p))
-		ps->p++;
-	if (ps->p == start)
-		return NULL;
-	return xstrndup(start, (size_t)(ps->p - start));
+	return n > 0 ? xstrndup(start, n) : NULL;
 }
 
-static int check_long(struct check_parser *ps, const char *at,
+static int check_long(struct expr_lexer *ps, const char *at,
     const char *name, const char *s, long *out)
 {
 	char *end;
@@ -131,28 +96,29 @@ static int check_long(struct check_parser *ps, const char *at,
 	*out = strtol(s, &end, 10);
 	if (*s == '\0' || *end != '\0' || errno != 0 || *out < 0 ||
 	    *out > 1000000)
-		return check_fail(ps, at, "%s: '%s' is not a number", name, s);
+		return expr_lex_fail(ps, at, "%s: '%s' is not a number", name,
+		    s);
 	return 0;
 }
 
 /* One argument: name=value, or a bare value (the op of a percentile). */
-static int check_arg(struct check_parser *ps, struct sweep_check *c)
+static int check_arg(struct expr_lexer *ps, struct sweep_check *c)
 {
 	const char *at;
 	char *name, *value = NULL;
 	int rc = -1;
 
-	check_ws(ps);
+	expr_lex_skip_ws(ps);
 	at = ps->p;
 	name = check_word(ps);
 	if (name == NULL && *ps->p == '\0')
-		return check_fail(ps, ps->p, "the expression ends early");
+		return expr_lex_fail(ps, ps->p, "the expression ends early");
 	if (name == NULL)
-		return check_fail(ps, ps->p, "unexpected '%c'", *ps->p);
-	check_ws(ps);
+		return expr_lex_fail(ps, ps->p, "unexpected '%c'", *ps->p);
+	expr_lex_skip_ws(ps);
 	if (*ps->p != '=') {
 		if (fn_columns[c->fn] == NULL || c->op != NULL) {
-			check_fail(ps, at, "expected NAME=VALUE, found '%s'",
+			expr_lex_fail(ps, at, "expected NAME=VALUE, found '%s'",
 			    name);
 			goto out;
 		}
@@ -160,11 +126,11 @@ static int check_arg(struct check_parser *ps, struct sweep_check *c)
 		return 0;
 	}
 	ps->p++;
-	check_ws(ps);
+	expr_lex_skip_ws(ps);
 	at = ps->p;
 	value = check_word(ps);
 	if (value == NULL) {
-		check_fail(ps, ps->p, "%s: missing value", name);
+		expr_lex_fail(ps, ps->p, "%s: missing value", name);
 		goto out;
 	}
 	if (strcmp(name, "order") == 0 && c->order < 0 &&
@@ -185,8 +151,8 @@ static int check_arg(struct check_parser *ps, struct sweep_check *c)
 		c->op = value;
 		value = NULL;
 	} else {
-		check_fail(ps, at - strlen(name) - 1, "%s() takes no argument "
-		    "'%s' here", fn_names[c->fn], name);
+		expr_lex_fail(ps, at - strlen(name) - 1, "%s() takes no "
+		    "argument '%s' here", fn_names[c->fn], name);
 		goto out;
 	}
 	rc = 0;
@@ -198,19 +164,20 @@ out:
 
 struct sweep_check *sweep_check_parse(const char *text, char **cause)
 {
-	struct check_parser ps = { text, text, NULL };
 	struct sweep_check *c = xcalloc(1, sizeof *c);
+	struct expr_lexer ps;
 	const char *at, *start;
 	char *name, *end;
 	size_t i;
 
+	expr_lex_init(&ps, text, NULL);
 	c->text = xstrdup(text);
 	c->order = c->node = -1;
-	check_ws(&ps);
+	expr_lex_skip_ws(&ps);
 	at = ps.p;
 	name = check_word(&ps);
 	if (name == NULL) {
-		check_fail(&ps, at, "expected a function (unusable_index, "
+		expr_lex_fail(&ps, at, "expected a function (unusable_index, "
 		    "fragmentation_index, free_pages, p50, p90, p99, p999, "
 		    "max, failures)");
 		goto out_fail;
@@ -219,29 +186,29 @@ struct sweep_check *sweep_check_parse(const char *text, char **cause)
 		if (strcmp(name, fn_names[i]) == 0)
 			break;
 	if (i == FN_NR) {
-		check_fail(&ps, at, "unknown function '%s'", name);
+		expr_lex_fail(&ps, at, "unknown function '%s'", name);
 		free(name);
 		goto out_fail;
 	}
 	free(name);
 	c->fn = (enum check_fn)i;
-	check_ws(&ps);
+	expr_lex_skip_ws(&ps);
 	if (*ps.p != '(') {
-		check_fail(&ps, ps.p, "expected '(' after %s", fn_names[i]);
+		expr_lex_fail(&ps, ps.p, "expected '(' after %s", fn_names[i]);
 		goto out_fail;
 	}
 	ps.p++;
-	check_ws(&ps);
+	expr_lex_skip_ws(&ps);
 	if (*ps.p != ')') {
 		for (;;) {
 			if (check_arg(&ps, c) != 0)
 				goto out_fail;
-			check_ws(&ps);
+			expr_lex_skip_ws(&ps);
 			if (*ps.p == ')')
 				break;
 			if (*ps.p != ',') {
-				check_fail(&ps, ps.p, *ps.p ? "expected ',' or "
-				    "')'" : "expected ')': the expression "
+				expr_lex_fail(&ps, ps.p, *ps.p ? "expected ',' "
+				    "or ')'" : "expected ')': the expression "
 				    "ends early");
 				goto out_fail;
 			}
@@ -253,14 +220,14 @@ struct sweep_check *sweep_check_parse(const char *text, char **cause)
 	case FN_UNUSABLE:
 	case FN_EXTFRAG:
 		if (c->order < 0) {
-			check_fail(&ps, ps.p - 1, "%s() needs order=N",
+			expr_lex_fail(&ps, ps.p - 1, "%s() needs order=N",
 			    fn_names[c->fn]);
 			goto out_fail;
 		}
 		/* fall through */
 	case FN_FREE_PAGES:
 		if (c->zone == NULL) {
-			check_fail(&ps, ps.p - 1, "%s() needs zone=NAME",
+			expr_lex_fail(&ps, ps.p - 1, "%s() needs zone=NAME",
 			    fn_names[c->fn]);
 			goto out_fail;
 		}
@@ -269,41 +236,35 @@ struct sweep_check *sweep_check_parse(const char *text, char **cause)
 		break;
 	default:
 		if (c->op == NULL) {
-			check_fail(&ps, ps.p - 1, "%s() needs an op, as in "
+			expr_lex_fail(&ps, ps.p - 1, "%s() needs an op, as in "
 			    "%s(alloc_pages)", fn_names[c->fn],
 			    fn_names[c->fn]);
 			goto out_fail;
 		}
 		break;
 	}
-	check_ws(&ps);
+	expr_lex_skip_ws(&ps);
 	at = ps.p;
-	for (i = ARRAY_SIZE(cmp_names); i-- > 0;)	/* "<=" before "<" */
-		if (strncmp(ps.p, cmp_names[i], strlen(cmp_names[i])) == 0 &&
-		    (strlen(cmp_names[i]) == 2 || ps.p[1] != '='))
-			break;
-	if (i == (size_t)-1) {
-		check_fail(&ps, at, *at ? "expected a comparison (< <= > >= "
+	if (expr_lex_cmp(&ps, &c->cmp) != 0) {
+		expr_lex_fail(&ps, at, *at ? "expected a comparison (< <= > >= "
 		    "== !=)" : "expected a comparison: the expression ends "
 		    "early");
 		goto out_fail;
 	}
-	c->cmp = (enum check_cmp)i;
-	ps.p += strlen(cmp_names[i]);
-	check_ws(&ps);
+	expr_lex_skip_ws(&ps);
 	start = ps.p;
 	c->threshold_text = check_word(&ps);
 	errno = 0;
 	if (c->threshold_text == NULL ||
 	    (c->threshold = strtod(c->threshold_text, &end), *end != '\0') ||
 	    errno != 0 || !isfinite(c->threshold)) {
-		check_fail(&ps, start, "expected a number after %s",
-		    cmp_names[i]);
+		expr_lex_fail(&ps, start, "expected a number after %s",
+		    expr_cmp_names[c->cmp]);
 		goto out_fail;
 	}
-	check_ws(&ps);
+	expr_lex_skip_ws(&ps);
 	if (*ps.p != '\0') {
-		check_fail(&ps, ps.p, "unexpected '%c' after the threshold",
+		expr_lex_fail(&ps, ps.p, "unexpected '%c' after the threshold",
 		    *ps.p);
 		goto out_fail;
 	}
@@ -338,7 +299,8 @@ struct sweep_check *sweep_check_parse(const char *text, char **cause)
 	return c;
 
 out_fail:
-	*cause = ps.err;
+	xasprintf(cause, "col %lu: %s", ps.col, ps.err);
+	expr_lex_fini(&ps);
 	sweep_check_destroy(c);
 	return NULL;
 }
@@ -353,24 +315,6 @@ void sweep_check_destroy(struct sweep_check *c)
 	free(c->threshold_text);
 	free(c->canon);
 	free(c);
-}
-
-static bool check_holds(const struct sweep_check *c, double v)
-{
-	switch (c->cmp) {
-	case CMP_LT:
-		return v < c->threshold;
-	case CMP_LE:
-		return v <= c->threshold;
-	case CMP_GT:
-		return v > c->threshold;
-	case CMP_GE:
-		return v >= c->threshold;
-	case CMP_EQ:
-		return v == c->threshold;
-	default:
-		return v != c->threshold;
-	}
 }
 
 /* The query giving (value, rows) for run ?1. */
@@ -491,18 +435,18 @@ int sweep_check_run(const struct sweep_check *c, const char *db, FILE *f,
 		    sqlite3_column_int64(st, 1) > 0 &&
 		    sqlite3_column_type(st, 0) != SQLITE_NULL;
 		v = have ? sqlite3_column_double(st, 0) : NAN;
-		ok = have && check_holds(c, v);
+		ok = have && expr_cmp_holds(c->cmp, v, c->threshold);
 		desc = check_describe(sq, run);
 		if (have && (isnan(worst) ||
-		    ((c->cmp == CMP_LT || c->cmp == CMP_LE) && v > worst) ||
-		    ((c->cmp == CMP_GT || c->cmp == CMP_GE) && v < worst)))
+		    ((c->cmp == EXPR_LT || c->cmp == EXPR_LE) && v > worst) ||
+		    ((c->cmp == EXPR_GT || c->cmp == EXPR_GE) && v < worst)))
 			worst = v;
 		if (!ok) {
 			nfail++;
 			if (f != NULL && have)
 				fprintf(f, "FAIL run %lld (%s): %s = %.6g, not "
 				    "%s %s\n", (long long)run, desc, c->canon, v,
-				    cmp_names[c->cmp], c->threshold_text);
+				    expr_cmp_names[c->cmp], c->threshold_text);
 			else if (f != NULL)
 				fprintf(f, "FAIL run %lld (%s): %s: no such %s "
 				    "in the run\n", (long long)run, desc,
@@ -525,14 +469,14 @@ int sweep_check_run(const struct sweep_check *c, const char *db, FILE *f,
 		goto out;
 	}
 	if (nfail == 0 && f != NULL) {
-		if (c->cmp <= CMP_GE)
+		if (c->cmp <= EXPR_GE)
 			fprintf(f, "OK %s %s %s (%d run%s, %s %.6g)\n", c->canon,
-			    cmp_names[c->cmp], c->threshold_text, nr,
-			    nr == 1 ? "" : "s", c->cmp <= CMP_LE ? "max" :
+			    expr_cmp_names[c->cmp], c->threshold_text, nr,
+			    nr == 1 ? "" : "s", c->cmp <= EXPR_LE ? "max" :
 			    "min", worst);
 		else
 			fprintf(f, "OK %s %s %s (%d run%s)\n", c->canon,
-			    cmp_names[c->cmp], c->threshold_text, nr,
+			    expr_cmp_names[c->cmp], c->threshold_text, nr,
 			    nr == 1 ? "" : "s");
 	}
 	if (jc != NULL) {

@@ -77,8 +77,26 @@ int kmsim_fail_at(char **cause, const struct srcpos *pos, const char *fmt, ...)
 int kmsim_parse_size(const char *s, uint64_t *out, char **cause);
 /* Parse an unsigned integer (decimal, or 0x hex); returns 0 or -1. */
 int kmsim_parse_u64(const char *s, uint64_t *out, char **cause);
-/* A node list as the kernel prints one ("0-1,3"), nodes 0..63, into a
- * bit mask; an empty list is an error. */
+/*
+ * A list of numbers as the kernel prints one (lib/bitmap.c:
+ * bitmap_parselist()): "0-3,8,10-11", blanks around each number.  Calls
+ * range(arg, a, b) for each range as it is read (b = a for a lone number),
+ * so errors come in the order of the text; a number past `sat` stops
+ * growing (the callback then refuses it).  Returns KMSIM_LIST_OK,
+ * _FAILED (range() returned non-zero), _REVERSED (a range *a-*b with
+ * *b < *a) or _JUNK (not a list; an empty one neither).
+ */
+enum kmsim_list_status {
+	KMSIM_LIST_OK,
+	KMSIM_LIST_FAILED,
+	KMSIM_LIST_REVERSED,
+	KMSIM_LIST_JUNK
+};
+enum kmsim_list_status kmsim_parse_list(const char *s, uint64_t sat,
+    int (*range)(void *arg, uint64_t a, uint64_t b), void *arg,
+    uint64_t *a, uint64_t *b);
+/* A node list ("0-1,3"), nodes 0..63, into a bit mask; an empty list is
+ * an error. */
 int kmsim_parse_nodelist(const char *s, uint64_t *mask, char **cause);
 int kmsim_parse_i64(const char *s, int64_t *out, char **cause);
 /* Format a byte count as "16 GiB" / "4 KiB" / "123 B" into buf. */

@@ -1,8 +1,12 @@
 /*
- * config.h - the machine configuration (kmsim-config(5)), read from YAML
- * with libyaml.  config_load() validates every key and fills in the
+ * kmsim_config.h - the machine configuration (kmsim-config(5)), read from
+ * YAML with libyaml.  config_load() validates every key and fills in the
  * documented defaults; machine_create() (machine.h) turns the result into
  * the simulated machine.  Sizes are in bytes here, pages in machine.h.
+ *
+ * config.c loads the file and reads its top level, config_topology.c
+ * machine:, config_tunables.c the other sections, config_set.c applies
+ * --set, config_json.c writes the result as JSON.
  */
 #ifndef KMSIM_CONFIG_H
 #define KMSIM_CONFIG_H

@@ -143,52 +143,87 @@ int kmsim_fail_at(char **cause, const struct srcpos *pos, const char *fmt, ...)
 	return -1;
 }
 
-/* One decimal node number; *p is left after it.  -1 if none. */
-static int64_t nodelist_number(const char **p)
+/* One decimal number of a list; *p is left after it.  -1 if none. */
+static int list_number(const char **p, uint64_t sat, uint64_t *out)
 {
-	int64_t v = 0;
+	uint64_t v = 0;
 
 	while (**p == ' ' || **p == '\t')
 		(*p)++;
 	if (**p < '0' || **p > '9')
 		return -1;
 	for (; **p >= '0' && **p <= '9'; (*p)++)
-		if (v < 1000)		/* saturate; range checked by caller */
-			v = v * 10 + (**p - '0');
+		if (v <= sat)	/* saturate; the caller refuses it */
+			v = v * 10 + (uint64_t)(**p - '0');
 	while (**p == ' ' || **p == '\t')
 		(*p)++;
-	return v;
+	*out = v;
+	return 0;
+}
+
+enum kmsim_list_status kmsim_parse_list(const char *s, uint64_t sat,
+    int (*range)(void *arg, uint64_t a, uint64_t b), void *arg,
+    uint64_t *a, uint64_t *b)
+{
+	const char *p = s;
+
+	for (;;) {
+		if (list_number(&p, sat, a) != 0)
+			break;
+		*b = *a;
+		if (*p == '-') {
+			p++;
+			if (list_number(&p, sat, b) != 0)
+				break;
+			if (*b < *a)
+				return KMSIM_LIST_REVERSED;
+		}
+		if (range(arg, *a, *b) != 0)
+			return KMSIM_LIST_FAILED;
+		if (*p == '\0')
+			return KMSIM_LIST_OK;
+		if (*p++ != ',')
+			break;
+	}
+	return KMSIM_LIST_JUNK;
+}
+
+struct nodelist {
+	uint64_t *mask;
+	char **cause;
+};
+
+static int nodelist_range(void *arg, uint64_t a, uint64_t b)
+{
+	struct nodelist *nl = arg;
+	uint64_t n;
+
+	if (b > 63)
+		return kmsim_fail(nl->cause, "node %" PRIu64 " is out of"
+		    " range 0..63", b);
+	for (n = a; n <= b; n++)
+		*nl->mask |= UINT64_C(1) << n;
+	return 0;
 }
 
 int kmsim_parse_nodelist(const char *s, uint64_t *mask, char **cause)
 {
-	const char *p = s;
-	int64_t a, b, n;
+	struct nodelist nl = { mask, cause };
+	uint64_t a, b;
 
 	*mask = 0;
-	for (;;) {
-		if ((a = nodelist_number(&p)) < 0)
-			break;
-		b = a;
-		if (*p == '-') {
-			p++;
-			if ((b = nodelist_number(&p)) < 0)
-				break;
-			if (b < a)
-				return kmsim_fail(cause, "node range '%" PRId64
-				    "-%" PRId64 "' is reversed", a, b);
-		}
-		if (b > 63)
-			return kmsim_fail(cause, "node %" PRId64 " is out of"
-			    " range 0..63", b);
-		for (n = a; n <= b; n++)
-			*mask |= UINT64_C(1) << n;
-		if (*p == '\0')
-			return 0;
-		if (*p++ != ',')
-			break;
+	switch (kmsim_parse_list(s, 999, nodelist_range, &nl, &a, &b)) {
+	case KMSIM_LIST_OK:
+		return 0;
+	case KMSIM_LIST_FAILED:
+		return -1;
+	case KMSIM_LIST_REVERSED:
+		return kmsim_fail(cause, "node range '%" PRIu64 "-%" PRIu64
+		    "' is reversed", a, b);
+	default:
+		return kmsim_fail(cause, "'%s' is not a node list (like "
+		    "0-1,3)", s);
 	}
-	return kmsim_fail(cause, "'%s' is not a node list (like 0-1,3)", s);
 }
 
 int kmsim_parse_u64(const char *s, uint64_t *out, char **cause)

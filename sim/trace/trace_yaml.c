@@ -9,16 +9,19 @@
  * is bounded by the size of the repeat bodies, not by the trace length.
  *
  * Scalars may contain `${expr}`: 64-bit signed integer arithmetic over the
- * loop variables of the enclosing repeats.  Templates are checked once when
- * captured (keys, constant values, expression syntax, variable names); what
- * depends on the loop variables (division by zero, ranges, timestamps) is
- * checked when the op is produced.
+ * loop variables of the enclosing repeats (compiled and run by expr.c).
+ * Templates are checked once when captured (keys, constant values,
+ * expression syntax, variable names); what depends on the loop variables
+ * (division by zero, ranges, timestamps) is checked when the op is
+ * produced.
  *
- * A `fragment` item is a template too: its scalars are captured the same
- * way, and each time it is reached they are evaluated into the parameters
- * of a generator (fragmenter.c), whose ops are handed out one per call
- * like a repeat's.
+ * A `fragment` item is a template too (trace_yaml_frag.c): its scalars
+ * are captured the same way, and each time it is reached they are
+ * evaluated into the parameters of a generator (fragmenter.c), whose ops
+ * are handed out one per call like a repeat's.
  */
+#include "trace/trace_yaml.h"
+
 #include <assert.h>
 #include <ctype.h>
 #include <inttypes.h>
@@ -29,53 +32,18 @@
 
 #include <yaml.h>
 
+#include "expr.h"
 #include "kmsim_config.h"
 #include "trace/fragmenter.h"
 #include "trace/instream.h"
 #include "kmsim.h"
 #include "sha256.h"
 #include "trace/trace.h"
+#include "yamlnode.h"
 
 #define TRACE_YAML_VERSION	1
-#define TRACE_YAML_MAX_DEPTH	16	/* nested repeats */
 #define TRACE_YAML_MAX_ORDER	15	/* the machine checks its own */
-#define EXPR_MAX_DEPTH		64	/* parentheses and unary signs */
-#define EXPR_STACK		160	/* enough for EXPR_MAX_DEPTH */
 #define VAR_DEFAULT		"i"
-
-/* The keys of an op or a repeat mapping. */
-enum tkey {
-	K_OP,
-	K_ID,
-	K_ORDER,
-	K_GFP,
-	K_CPU,
-	K_NODE,
-	K_TS,
-	K_PFN,
-	K_POLICY,
-	K_NODES,
-	K_SIZE,
-	K_ALIGN,
-	K_CACHE,
-	K_FLAGS,
-	K_ADDR,
-	K_LENGTH,
-	K_STRIDE,
-	K_COUNT,
-	K_WRITE,
-	K_HUGE,
-	K_LOCAL,
-	K_FILE,
-	K_OFFSET,
-	K_DEV,
-	K_VALUE,
-	K_REPEAT,
-	K_VAR,
-	K_OPS,
-	K_FRAGMENT,
-	K_NR
-};
 
 static const char *const tkey_names[K_NR] = {
 	[K_OP] = "op",
@@ -171,138 +139,6 @@ static int check_op_keys(const struct tnode *n, enum op_type t, char **err);
 #define KEYS_REPEAT ((1u << K_REPEAT) | (1u << K_VAR) | (1u << K_OPS))
 #define KEYS_FRAGMENT (1u << K_FRAGMENT)
 
-/* A compiled ${expr}: a postfix program. */
-enum insn_op {
-	INSN_CONST,		/* push v */
-	INSN_VAR,		/* push the variable of the repeat at depth v */
-	INSN_NEG,
-	INSN_ADD,
-	INSN_SUB,
-	INSN_MUL,
-	INSN_DIV,
-	INSN_MOD
-};
-
-struct insn {
-	enum insn_op op;
-	int64_t v;
-};
-
-/* Literal text, then an expression (none in the last part). */
-struct tpart {
-	const char *lit;	/* into the field's text */
-	size_t lit_len;
-	struct insn *code;	/* owned; NULL: no expression */
-	size_t ncode;
-};
-
-/* One scalar of a template, as written. */
-struct tfield {
-	char *text;		/* owned; NULL when the key is absent */
-	size_t len;
-	struct srcpos pos;	/* of the value */
-	struct srcpos key_pos;	/* of the key */
-	bool dynamic;		/* contains "${": evaluated for each op */
-	uint64_t val;		/* the value when constant (numbers, gfp, op) */
-	struct tpart *parts;	/* dynamic: the compiled scalar (owned) */
-	size_t nparts;
-};
-
-struct tfrag;
-
-/* A captured op, repeat or fragment block. */
-struct tnode {
-	bool is_repeat;
-	bool is_fragment;
-	bool yields;		/* repeat: may produce ops at all */
-	unsigned seen;		/* 1 << enum tkey */
-	struct srcpos pos;	/* the mapping's start */
-	struct tfield f[K_NR];
-	struct tnode *body;	/* repeat: owned array */
-	size_t nbody;
-	const char *var;	/* repeat: f[K_VAR].text or VAR_DEFAULT */
-	struct tfrag *frag;	/* fragment: owned */
-};
-
-/* A loop variable in scope. */
-struct var {
-	const char *name;
-	int64_t value;
-};
-
-/* A repeat being expanded. */
-struct frame {
-	const struct tnode *rep;
-	int64_t count;
-	int64_t i;
-	size_t idx;		/* next body entry */
-};
-
-/* A growable string. */
-struct sbuf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
-
-/*
- * The last bytes handed to libyaml and where they start, so that a reader
- * error (bad UTF-8), which libyaml reports as a byte offset into input it
- * has read ahead, can be given a line and column.
- */
-#define TRACK_WINDOW 65536	/* more than libyaml's raw buffer (16 KiB) */
-
-struct postrack {
-	uint64_t off;		/* offset of buf[0] in the input */
-	unsigned long line;	/* 0-based position of buf[0] */
-	unsigned long col;
-	char *buf;
-	size_t len;
-};
-
-enum trace_yaml_state {
-	ST_OPS,			/* inside the top-level `ops` sequence */
-	ST_AFTER_OPS,		/* top-level keys after `ops` */
-	ST_DONE,
-	ST_FAILED
-};
-
-struct trace_yaml {
-	struct trace_source ts;
-	yaml_parser_t parser;
-	struct instream *in;	/* NULL when reading a string */
-	struct postrack track;	/* what libyaml got from in */
-	bool read_failed;	/* in could not be read or decoded */
-	char *text;		/* the string read (owned), or NULL */
-	struct sha256_ctx sha;	/* of the string */
-	enum trace_yaml_state state;
-	char *error;		/* the cause once failed */
-
-	unsigned top_seen;	/* top-level keys written (TOP_*) */
-	bool has_ops;		/* `ops` has been given a sequence */
-	struct srcpos top_pos;	/* the top-level mapping */
-
-	struct tnode cur;	/* the top-level op last produced */
-	struct tnode *top;	/* the top-level repeat being expanded */
-	struct frame frames[TRACE_YAML_MAX_DEPTH];
-	struct var vars[TRACE_YAML_MAX_DEPTH];
-	size_t depth;		/* frames in use */
-
-	struct fragmenter *frag;	/* the fragment block running */
-	char *frag_prefix;	/* its ids' prefix (owned) */
-	struct srcpos frag_pos;	/* its ops' position */
-	struct srcpos frag_ts_pos;	/* where its timestamps are set */
-	uint64_t nfrags;	/* fragment blocks started (default prefixes) */
-
-	uint64_t last_ts;	/* OP_TS_NONE until an op carries one */
-	int64_t seed;		/* the substitution variable `seed` */
-	struct sbuf label;	/* a substituted id (op->label) */
-	struct sbuf cache;	/* a substituted cache name (op->name) */
-	struct sbuf scratch;	/* other substituted scalars */
-	struct sbuf file;	/* a substituted file name (op->file) */
-	struct sbuf dev;	/* a substituted disk name (op->disk) */
-};
-
 enum {
 	TOP_VERSION = 1u << 0,
 	TOP_NAME = 1u << 1,
@@ -341,28 +177,9 @@ static void sbuf_fini(struct sbuf *b)
 	b->len = b->cap = 0;
 }
 
-static struct srcpos mark_pos(const struct trace_yaml *r, yaml_mark_t m)
+struct srcpos trace_yaml_pos(const struct trace_yaml *r, yaml_mark_t m)
 {
-	struct srcpos pos;
-
-	pos.file = r->ts.path;
-	pos.line = (unsigned long)m.line + 1;
-	pos.col = (unsigned long)m.column + 1;
-	return pos;
-}
-
-static const char *event_kind(const yaml_event_t *ev)
-{
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
-		return "a scalar";
-	case YAML_SEQUENCE_START_EVENT:
-		return "a sequence";
-	case YAML_MAPPING_START_EVENT:
-		return "a mapping";
-	default:
-		return "nothing";
-	}
+	return yamlnode_mark_pos(r->ts.path, m);
 }
 
 /* Advance a 0-based line and column over n bytes (columns in characters). */
@@ -429,25 +246,11 @@ static bool offset_pos(const struct trace_yaml *r, size_t off,
 	return true;
 }
 
-/* A plain scalar that YAML reads as null: `key:`, `key: ~`, `key: null`. */
-static bool scalar_is_null(const yaml_event_t *ev)
-{
-	const char *v;
-
-	if (ev->type != YAML_SCALAR_EVENT ||
-	    ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	v = (const char *)ev->data.scalar.value;
-	return strcmp(v, "") == 0 || strcmp(v, "~") == 0 ||
-	    strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
-	    strcmp(v, "NULL") == 0;
-}
-
 /*
  * The next libyaml event.  Syntax errors, anchors and aliases become a
  * cause here, so no caller has to think of them.
  */
-static int next_event(struct trace_yaml *r, yaml_event_t *ev, char **err)
+int trace_yaml_event(struct trace_yaml *r, yaml_event_t *ev, char **err)
 {
 	yaml_parser_t *p = &r->parser;
 	struct srcpos pos;
@@ -459,7 +262,7 @@ static int next_event(struct trace_yaml *r, yaml_event_t *ev, char **err)
 			    instream_strerror(r->in));
 		if (p->error == YAML_READER_ERROR) {
 			if (!offset_pos(r, p->problem_offset, &pos))
-				pos = mark_pos(r, p->mark);
+				pos = trace_yaml_pos(r, p->mark);
 			return kmsim_fail_at(err, &pos, "%s",
 			    p->problem ? p->problem : "cannot read input");
 		}
@@ -468,7 +271,7 @@ static int next_event(struct trace_yaml *r, yaml_event_t *ev, char **err)
 			    KMSIM_NAME);
 			exit(3);
 		}
-		pos = mark_pos(r, p->problem_mark);
+		pos = trace_yaml_pos(r, p->problem_mark);
 		if (p->problem == NULL)
 			return kmsim_fail_at(err, &pos, "bad YAML");
 		if (p->context != NULL)
@@ -499,18 +302,98 @@ static int next_event(struct trace_yaml *r, yaml_event_t *ev, char **err)
 		break;
 	}
 	if (anchor != NULL) {
-		pos = mark_pos(r, ev->start_mark);
+		pos = trace_yaml_pos(r, ev->start_mark);
 		yaml_event_delete(ev);
 		return kmsim_fail_at(err, &pos,
 		    "anchors and aliases are not supported");
 	}
 	if (ev->type == YAML_SCALAR_EVENT &&
 	    memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
-		pos = mark_pos(r, ev->start_mark);
+		pos = trace_yaml_pos(r, ev->start_mark);
 		yaml_event_delete(ev);
 		return kmsim_fail_at(err, &pos, "NUL characters are not allowed");
 	}
 	return 0;
+}
+
+int trace_yaml_key(struct trace_yaml *r, yaml_event_t *kev,
+    struct srcpos *kpos, char **err)
+{
+	if (trace_yaml_event(r, kev, err) != 0)
+		return -1;
+	if (kev->type == YAML_MAPPING_END_EVENT) {
+		yaml_event_delete(kev);
+		return 0;
+	}
+	*kpos = trace_yaml_pos(r, kev->start_mark);
+	if (kev->type != YAML_SCALAR_EVENT) {
+		kmsim_fail_at(err, kpos, "a key must be a scalar, not %s",
+		    yamlnode_event_kind(kev));
+		yaml_event_delete(kev);
+		return -1;
+	}
+	return 1;
+}
+
+int trace_yaml_value(struct trace_yaml *r, yaml_event_t *vev,
+    struct srcpos *vpos, char **err)
+{
+	if (trace_yaml_event(r, vev, err) != 0)
+		return -1;
+	*vpos = trace_yaml_pos(r, vev->start_mark);
+	if (yamlnode_event_is_null(vev)) {
+		yaml_event_delete(vev);
+		return 0;
+	}
+	return 1;
+}
+
+int trace_yaml_field_value(struct trace_yaml *r, yaml_event_t *kev,
+    const struct srcpos *kpos, unsigned bit, unsigned *written,
+    struct tfield *f, yaml_event_t *vev, char **err)
+{
+	if (*written & bit) {
+		kmsim_fail_at(err, kpos, "duplicate key '%s'",
+		    (const char *)kev->data.scalar.value);
+		yaml_event_delete(kev);
+		return -1;
+	}
+	*written |= bit;
+	yaml_event_delete(kev);
+	f->key_pos = *kpos;
+	return trace_yaml_value(r, vev, &f->pos, err);
+}
+
+int trace_yaml_expect(const yaml_event_t *ev, yaml_event_type_t type,
+    const char *key, const struct srcpos *pos, char **err)
+{
+	const char *want;
+
+	if (ev->type == type)
+		return 0;
+	switch (type) {
+	case YAML_SEQUENCE_START_EVENT:
+		want = "a sequence";
+		break;
+	case YAML_MAPPING_START_EVENT:
+		want = "a mapping";
+		break;
+	default:
+		want = "a scalar";
+		break;
+	}
+	return kmsim_fail_at(err, pos, "'%s' must be %s, not %s", key, want,
+	    yamlnode_event_kind(ev));
+}
+
+int trace_yaml_lookup(const char *const *names, int nr, const char *s)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
 }
 
 /* ---- numbers ---- */
@@ -569,7 +452,7 @@ static enum num_status parse_unsigned(const char *s, uint64_t max,
  * A number-typed key's value.  `raw` is the scalar as written when it was
  * substituted (named in the message), else NULL.
  */
-static int parse_number(const char *key, const char *text, const char *raw,
+int trace_yaml_number(const char *key, const char *text, const char *raw,
     uint64_t max, const struct srcpos *pos, uint64_t *out, char **err)
 {
 	char from[64] = "";
@@ -596,287 +479,14 @@ static int parse_number(const char *key, const char *text, const char *raw,
 	}
 }
 
-/* ---- ${expr}: integer arithmetic over the loop variables ---- */
-
-/*
- * expr    := term (('+' | '-') term)*
- * term    := unary (('*' | '/' | '%') unary)*
- * unary   := ('-' | '+') unary | primary
- * primary := NUMBER | NAME | '(' expr ')'
- *
- * An expression is compiled once, when its template is checked, into a
- * short postfix program over a value stack; variables are resolved then to
- * the index of their repeat, which is the index of that repeat's frame
- * when the program runs.
- */
-struct expr_compiler {
-	const char *scalar;	/* the whole scalar, for messages */
-	const char *p;
-	const char *end;
-	const struct var *scope;
-	size_t nscope;
-	int64_t seed;		/* the value of `seed` */
-	unsigned depth;
-	struct insn *code;
-	size_t n;
-	size_t cap;
-	int sp;
-	char *err;		/* message without a position */
-};
-
-static int expr_sum(struct expr_compiler *c);
-
-static int expr_fail(struct expr_compiler *c, const char *what)
-{
-	if (c->err == NULL)
-		xasprintf(&c->err, "%s in '%s'", what, c->scalar);
-	return -1;
-}
-
-static int expr_emit(struct expr_compiler *c, enum insn_op op, int64_t v)
-{
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 8;
-		c->code = xreallocarray(c->code, c->cap, sizeof *c->code);
-	}
-	c->code[c->n].op = op;
-	c->code[c->n].v = v;
-	c->n++;
-	if (op == INSN_CONST || op == INSN_VAR)
-		c->sp++;
-	else if (op != INSN_NEG)
-		c->sp--;
-	if (c->sp > EXPR_STACK)
-		return expr_fail(c, "expression too complex");
-	return 0;
-}
-
-static void expr_skip_ws(struct expr_compiler *c)
-{
-	while (c->p < c->end && isspace((unsigned char)*c->p))
-		c->p++;
-}
-
-static int expr_unexpected(struct expr_compiler *c)
-{
-	char what[64];
-
-	if (c->p >= c->end)
-		return expr_fail(c, "expression ends early");
-	if (isprint((unsigned char)*c->p))
-		snprintf(what, sizeof what, "unexpected '%c'", *c->p);
-	else
-		snprintf(what, sizeof what, "unexpected byte 0x%02x",
-		    (unsigned char)*c->p);
-	return expr_fail(c, what);
-}
-
-static int expr_number(struct expr_compiler *c)
-{
-	const char *start = c->p;
-	unsigned base = 10, d;
-	uint64_t x = 0;
-	char *msg;
-
-	if (c->end - c->p > 2 && c->p[0] == '0' &&
-	    (c->p[1] == 'x' || c->p[1] == 'X') &&
-	    isxdigit((unsigned char)c->p[2])) {
-		base = 16;
-		c->p += 2;
-	}
-	for (; c->p < c->end; c->p++) {
-		if (isdigit((unsigned char)*c->p))
-			d = (unsigned)(*c->p - '0');
-		else if (base == 16 && isxdigit((unsigned char)*c->p))
-			d = (unsigned)(tolower((unsigned char)*c->p) - 'a' + 10);
-		else
-			break;
-		if (x > ((uint64_t)INT64_MAX - d) / base)
-			return expr_fail(c, "number too large");
-		x = x * base + d;
-	}
-	if (c->p < c->end && (isalpha((unsigned char)*c->p) || *c->p == '_')) {
-		xasprintf(&msg, "bad number '%.*s'", (int)(c->p - start + 1),
-		    start);
-		expr_fail(c, msg);
-		free(msg);
-		return -1;
-	}
-	return expr_emit(c, INSN_CONST, (int64_t)x);
-}
-
-static int expr_name(struct expr_compiler *c)
-{
-	const char *start = c->p;
-	size_t n, i;
-	char *msg;
-
-	while (c->p < c->end && (isalnum((unsigned char)*c->p) || *c->p == '_'))
-		c->p++;
-	n = (size_t)(c->p - start);
-	for (i = c->nscope; i-- > 0;) {
-		if (strlen(c->scope[i].name) == n &&
-		    strncmp(c->scope[i].name, start, n) == 0)
-			return expr_emit(c, INSN_VAR, (int64_t)i);
-	}
-	/* the run's seed (--seed), unless a loop variable hides it */
-	if (n == 4 && strncmp(start, "seed", 4) == 0)
-		return expr_emit(c, INSN_CONST, c->seed);
-	xasprintf(&msg, "unknown variable '%.*s'", (int)n, start);
-	expr_fail(c, msg);
-	free(msg);
-	return -1;
-}
-
-static int expr_unary(struct expr_compiler *c)
-{
-	char ch;
-	int rc;
-
-	expr_skip_ws(c);
-	if (c->p >= c->end)
-		return expr_unexpected(c);
-	ch = *c->p;
-	if (ch == '-' || ch == '+' || ch == '(') {
-		if (++c->depth > EXPR_MAX_DEPTH)
-			return expr_fail(c, "expression nested too deeply");
-		c->p++;
-		if (ch == '(') {
-			rc = expr_sum(c);
-			if (rc == 0) {
-				expr_skip_ws(c);
-				if (c->p >= c->end || *c->p != ')')
-					rc = expr_fail(c, "missing ')'");
-				else
-					c->p++;
-			}
-		} else {
-			rc = expr_unary(c);
-			if (rc == 0 && ch == '-')
-				rc = expr_emit(c, INSN_NEG, 0);
-		}
-		c->depth--;
-		return rc;
-	}
-	if (isdigit((unsigned char)ch))
-		return expr_number(c);
-	if (isalpha((unsigned char)ch) || ch == '_')
-		return expr_name(c);
-	return expr_unexpected(c);
-}
-
-static int expr_term(struct expr_compiler *c)
-{
-	enum insn_op op;
-
-	if (expr_unary(c) != 0)
-		return -1;
-	for (;;) {
-		expr_skip_ws(c);
-		if (c->p >= c->end)
-			return 0;
-		if (*c->p == '*')
-			op = INSN_MUL;
-		else if (*c->p == '/')
-			op = INSN_DIV;
-		else if (*c->p == '%')
-			op = INSN_MOD;
-		else
-			return 0;
-		c->p++;
-		if (expr_unary(c) != 0 || expr_emit(c, op, 0) != 0)
-			return -1;
-	}
-}
-
-static int expr_sum(struct expr_compiler *c)
-{
-	enum insn_op op;
-
-	if (expr_term(c) != 0)
-		return -1;
-	for (;;) {
-		expr_skip_ws(c);
-		if (c->p >= c->end || (*c->p != '+' && *c->p != '-'))
-			return 0;
-		op = *c->p == '+' ? INSN_ADD : INSN_SUB;
-		c->p++;
-		if (expr_term(c) != 0 || expr_emit(c, op, 0) != 0)
-			return -1;
-	}
-}
-
-/* Run a compiled expression; NULL, or what went wrong. */
-static const char *expr_run(const struct tpart *part, const struct var *vars,
-    int64_t *out)
-{
-	int64_t st[EXPR_STACK], a, b;
-	size_t i;
-	int sp = 0;
-
-	st[0] = 0;	/* a compiled expression has at least one insn */
-	for (i = 0; i < part->ncode; i++) {
-		const struct insn *in = &part->code[i];
-
-		switch (in->op) {
-		case INSN_CONST:
-			assert(sp < EXPR_STACK);
-			st[sp++] = in->v;
-			continue;
-		case INSN_VAR:
-			assert(sp < EXPR_STACK);
-			st[sp++] = vars[in->v].value;
-			continue;
-		case INSN_NEG:
-			assert(sp >= 1);
-			if (st[sp - 1] == INT64_MIN)
-				return "integer overflow";
-			st[sp - 1] = -st[sp - 1];
-			continue;
-		default:
-			break;
-		}
-		assert(sp >= 2);	/* the compiler emits well-formed code */
-		b = st[--sp];
-		a = st[sp - 1];
-		switch (in->op) {
-		case INSN_ADD:
-			if (__builtin_add_overflow(a, b, &st[sp - 1]))
-				return "integer overflow";
-			break;
-		case INSN_SUB:
-			if (__builtin_sub_overflow(a, b, &st[sp - 1]))
-				return "integer overflow";
-			break;
-		case INSN_MUL:
-			if (__builtin_mul_overflow(a, b, &st[sp - 1]))
-				return "integer overflow";
-			break;
-		case INSN_DIV:
-		case INSN_MOD:
-			if (b == 0)
-				return "division by zero";
-			if (a == INT64_MIN && b == -1) {
-				if (in->op == INSN_DIV)
-					return "integer overflow";
-				st[sp - 1] = 0;
-			} else
-				st[sp - 1] = in->op == INSN_DIV ? a / b : a % b;
-			break;
-		default:
-			break;
-		}
-	}
-	*out = st[0];
-	return NULL;
-}
+/* ---- ${expr}: integer arithmetic over the loop variables (expr.c) ---- */
 
 static void tfield_free_parts(struct tfield *f)
 {
 	size_t i;
 
 	for (i = 0; i < f->nparts; i++)
-		free(f->parts[i].code);
+		expr_fini(&f->parts[i].expr);
 	free(f->parts);
 	f->parts = NULL;
 	f->nparts = 0;
@@ -886,13 +496,14 @@ static void tfield_free_parts(struct tfield *f)
  * Split a scalar with ${...} into literal text and compiled expressions,
  * resolving the variables against scope.
  */
-static int tfield_compile(struct tfield *f, const struct var *scope,
+int trace_yaml_field_compile(struct tfield *f, const struct expr_var *scope,
     size_t nscope, int64_t seed, char **err)
 {
 	const char *s = f->text, *end = f->text + f->len, *open, *close;
-	struct expr_compiler c;
+	struct expr_lexer lx;
 	struct tpart *part;
 	size_t cap = 0;
+	int rc;
 
 	tfield_free_parts(f);
 	for (;;) {
@@ -911,55 +522,22 @@ static int tfield_compile(struct tfield *f, const struct var *scope,
 		if (close == NULL)
 			return kmsim_fail_at(err, &f->pos,
 			    "unterminated '${' in '%s'", f->text);
-		memset(&c, 0, sizeof c);
-		c.scalar = f->text;
-		c.p = open + 2;
-		c.end = close;
-		c.scope = scope;
-		c.nscope = nscope;
-		c.seed = seed;
-		expr_skip_ws(&c);
-		if (c.p == c.end)
-			return kmsim_fail_at(err, &f->pos,
-			    "empty expression in '%s'", f->text);
-		if (expr_sum(&c) == 0) {
-			expr_skip_ws(&c);
-			if (c.p < c.end)
-				expr_unexpected(&c);
-		}
-		part->code = c.code;
-		part->ncode = c.n;
-		if (c.err != NULL) {
-			kmsim_fail_at(err, &f->pos, "%s", c.err);
-			free(c.err);
+		expr_lex_init(&lx, f->text, close);
+		lx.p = open + 2;
+		rc = expr_compile(&part->expr, &lx, scope, nscope, seed);
+		if (rc != 0)
+			kmsim_fail_at(err, &f->pos, "%s in '%s'", lx.err,
+			    f->text);
+		expr_lex_fini(&lx);
+		if (rc != 0)
 			return -1;
-		}
 		s = close + 1;
 	}
 }
 
-/* Decimal digits of v into buf (at least 21 bytes); returns the length. */
-static size_t fmt_i64(char *buf, int64_t v)
-{
-	char tmp[24];
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t n = 0, len = 0;
-
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (v < 0)
-		buf[len++] = '-';
-	while (n > 0)
-		buf[len++] = tmp[--n];
-	buf[len] = '\0';
-	return len;
-}
-
 /* Evaluate a compiled scalar for the current loop variables into out. */
-static int tfield_expand(const struct tfield *f, const struct var *vars,
-    struct sbuf *out, char **err)
+int trace_yaml_field_expand(const struct tfield *f,
+    const struct expr_var *vars, struct sbuf *out, char **err)
 {
 	const char *what;
 	char num[24];
@@ -970,33 +548,36 @@ static int tfield_expand(const struct tfield *f, const struct var *vars,
 	sbuf_add(out, "", 0);
 	for (i = 0; i < f->nparts; i++) {
 		sbuf_add(out, f->parts[i].lit, f->parts[i].lit_len);
-		if (f->parts[i].code == NULL)
+		if (f->parts[i].expr.code == NULL)
 			continue;
-		what = expr_run(&f->parts[i], vars, &v);
+		what = expr_run(&f->parts[i].expr, vars, &v);
 		if (what != NULL)
 			return kmsim_fail_at(err, &f->pos, "%s in '%s'", what,
 			    f->text);
-		sbuf_add(out, num, fmt_i64(num, v));
+		sbuf_add(out, num, expr_fmt_i64(num, v));
 	}
 	return 0;
 }
 
-/* ---- templates ---- */
+void trace_yaml_field_fini(struct tfield *f)
+{
+	tfield_free_parts(f);
+	free(f->text);
+	f->text = NULL;
+}
 
-static void tfrag_free(struct tfrag *t);
+/* ---- templates ---- */
 
 static void tnode_clear(struct tnode *n)
 {
 	size_t i;
 
-	for (i = 0; i < K_NR; i++) {
-		tfield_free_parts(&n->f[i]);
-		free(n->f[i].text);
-	}
+	for (i = 0; i < K_NR; i++)
+		trace_yaml_field_fini(&n->f[i]);
 	for (i = 0; i < n->nbody; i++)
 		tnode_clear(&n->body[i]);
 	free(n->body);
-	tfrag_free(n->frag);
+	trace_yaml_frag_free(n->frag);
 	memset(n, 0, sizeof *n);
 }
 
@@ -1008,16 +589,6 @@ static bool valid_var_name(const char *s)
 		if (!isalnum((unsigned char)*s) && *s != '_')
 			return false;
 	return true;
-}
-
-static int tkey_lookup(const char *s)
-{
-	int i;
-
-	for (i = 0; i < K_NR; i++)
-		if (strcmp(tkey_names[i], s) == 0)
-			return i;
-	return -1;
 }
 
 /* The first key (in the file) of n's keys in mask, or -1. */
@@ -1106,14 +677,14 @@ static int field_parse(const char *text, enum tkey k, const char *raw,
 	case K_NODE:
 	case K_TS:
 	case K_PFN:
-		return parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
-		    out, err);
+		return trace_yaml_number(tkey_names[k], text, raw, tkey_max(k),
+		    pos, out, err);
 	case K_ADDR:
-		return parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
-		    out, err);
+		return trace_yaml_number(tkey_names[k], text, raw, tkey_max(k),
+		    pos, out, err);
 	case K_COUNT:
-		if (parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
-		    out, err) != 0)
+		if (trace_yaml_number(tkey_names[k], text, raw, tkey_max(k),
+		    pos, out, err) != 0)
 			return -1;
 		if (*out == 0)
 			return kmsim_fail_at(err, pos, "count must be at least 1");
@@ -1145,8 +716,8 @@ static int field_parse(const char *text, enum tkey k, const char *raw,
 			    text, tkey_max(k));
 		return 0;
 	case K_ALIGN:
-		if (parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
-		    out, err) != 0)
+		if (trace_yaml_number(tkey_names[k], text, raw, tkey_max(k),
+		    pos, out, err) != 0)
 			return -1;
 		if (*out != 0 && (*out & (*out - 1)) != 0)
 			return kmsim_fail_at(err, pos, "align %" PRIu64 " is not"
@@ -1164,8 +735,8 @@ static int field_parse(const char *text, enum tkey k, const char *raw,
 			    tkey_max(k));
 		return 0;
 	case K_VALUE:
-		if (parse_number(tkey_names[k], text, raw, tkey_max(k), pos,
-		    out, err) != 0)
+		if (trace_yaml_number(tkey_names[k], text, raw, tkey_max(k),
+		    pos, out, err) != 0)
 			return -1;
 		if (*out == 0)
 			return kmsim_fail_at(err, pos, "value must be 1 (page "
@@ -1203,8 +774,8 @@ static int field_parse(const char *text, enum tkey k, const char *raw,
 		return 0;
 	}
 	case K_REPEAT:
-		return parse_number("repeat count", text, raw, tkey_max(k), pos,
-		    out, err);
+		return trace_yaml_number("repeat count", text, raw, tkey_max(k),
+		    pos, out, err);
 	case K_POLICY:
 		for (t = 0; t < MPOL_NR; t++)
 			if (strcmp(text, mpol_names[t]) == 0)
@@ -1238,7 +809,7 @@ static int tnode_finish(struct tnode *n, char **err)
 	int k;
 
 	if (n->seen & KEYS_FRAGMENT) {
-		/* read_frag() has checked the block itself */
+		/* trace_yaml_frag_read() has checked the block itself */
 		n->is_fragment = true;
 		if ((k = first_key_in(n, ~KEYS_FRAGMENT)) >= 0)
 			return kmsim_fail_at(err, &n->f[k].key_pos,
@@ -1312,885 +883,45 @@ static int check_op_keys(const struct tnode *n, enum op_type t, char **err)
 	return 0;
 }
 
-/* ---- fragment blocks: templates ---- */
+static int read_node(struct trace_yaml *r, struct tnode *n,
+    yaml_mark_t start, size_t depth, char **err);
 
-/* The keys of a fragment block. */
-enum fkey {
-	FK_COUNT,
-	FK_SEED,
-	FK_ORDERS,
-	FK_SIZES,
-	FK_PAGE_SIZE,
-	FK_MIX,
-	FK_LIFETIME,
-	FK_CPUS,
-	FK_CPU_PICK,
-	FK_TS,
-	FK_INTERVAL,
-	FK_ID_PREFIX,
-	FK_DRAIN,
-	FK_NR
-};
-
-static const char *const fkey_names[FK_NR] = {
-	[FK_COUNT] = "count",
-	[FK_SEED] = "seed",
-	[FK_ORDERS] = "orders",
-	[FK_SIZES] = "sizes",
-	[FK_PAGE_SIZE] = "page_size",
-	[FK_MIX] = "mix",
-	[FK_LIFETIME] = "lifetime",
-	[FK_CPUS] = "cpus",
-	[FK_CPU_PICK] = "cpu_pick",
-	[FK_TS] = "ts",
-	[FK_INTERVAL] = "interval_ns",
-	[FK_ID_PREFIX] = "id_prefix",
-	[FK_DRAIN] = "drain",
-};
-
-#define FK_BIT(k)	(1u << (k))
-
-/* The keys of its lifetime; a uniform lifetime's bounds take two fields. */
-enum lkey {
-	LK_EXPONENTIAL,
-	LK_UNIFORM,		/* the lower bound */
-	LK_FIXED,
-	LK_FOREVER,
-	LK_UNIFORM_MAX,		/* not a key: the upper bound */
-	LK_NR
-};
-#define LK_KEYS		LK_UNIFORM_MAX	/* the keys come first */
-#define LK_DISTS \
-	((1u << LK_EXPONENTIAL) | (1u << LK_UNIFORM) | (1u << LK_FIXED))
-
-static const char *const lkey_names[LK_KEYS] = {
-	[LK_EXPONENTIAL] = "exponential",
-	[LK_UNIFORM] = "uniform",
-	[LK_FIXED] = "fixed",
-	[LK_FOREVER] = "forever",
-};
-
-/* The weight tables: `orders`, `sizes` and `mix`. */
-enum wtab { W_ORDERS, W_SIZES, W_MIX, W_NR };
-
-static const char *const mix_names[FRAG_MT_NR] = {
-	[FRAG_UNMOVABLE] = "unmovable",
-	[FRAG_MOVABLE] = "movable",
-	[FRAG_RECLAIMABLE] = "reclaimable",
-};
-
-/* One weight: its key is literal, its value a template. */
-struct tweight {
-	uint64_t what;		/* the order, size in bytes or mobility */
-	struct tfield w;	/* text NULL: a null weight, as absent */
-};
-
-struct tweights {
-	struct tweight *v;
-	size_t n;
-	size_t cap;
-};
-
-/* A captured fragment block. */
-struct tfrag {
-	struct srcpos pos;	/* the block's mapping */
-	unsigned seen;		/* FK_BIT(k): given, and not null */
-	struct tfield f[FK_NR];	/* scalars; every key's positions */
-	struct tweights w[W_NR];
-	unsigned life_seen;	/* 1 << enum lkey */
-	struct tfield life[LK_NR];
-	bool dynamic;		/* some value holds ${} */
-};
-
-/* A fragment block's values for one run. */
-struct frag_values {
-	struct frag_params p;
-	int cpus[FRAG_MAX_CPUS];
-	uint64_t page_size;
-	char *prefix;		/* owned; NULL: the default */
-};
-
-static int fkey_lookup(const char *s)
+/*
+ * The next item of an `ops` sequence: 1 with its mapping's start event in
+ * *ev (the caller deletes it), 0 at the end of the sequence.
+ */
+static int read_item(struct trace_yaml *r, yaml_event_t *ev, char **err)
 {
-	int i;
+	struct srcpos pos;
 
-	for (i = 0; i < FK_NR; i++)
-		if (strcmp(fkey_names[i], s) == 0)
-			return i;
-	return -1;
-}
-
-static int lkey_lookup(const char *s)
-{
-	int i;
-
-	for (i = 0; i < LK_KEYS; i++)
-		if (strcmp(lkey_names[i], s) == 0)
-			return i;
-	return -1;
-}
-
-static enum wtab fkey_wtab(int k)
-{
-	return k == FK_ORDERS ? W_ORDERS : k == FK_SIZES ? W_SIZES : W_MIX;
-}
-
-static void tfield_fini(struct tfield *f)
-{
-	tfield_free_parts(f);
-	free(f->text);
-	f->text = NULL;
-}
-
-static void tfrag_free(struct tfrag *t)
-{
-	size_t i, j;
-
-	if (t == NULL)
-		return;
-	for (i = 0; i < FK_NR; i++)
-		tfield_fini(&t->f[i]);
-	for (i = 0; i < LK_NR; i++)
-		tfield_fini(&t->life[i]);
-	for (i = 0; i < W_NR; i++) {
-		for (j = 0; j < t->w[i].n; j++)
-			tfield_fini(&t->w[i].v[j].w);
-		free(t->w[i].v);
-	}
-	free(t);
-}
-
-/* Keep a scalar's text as a template field. */
-static void tfield_capture(struct tfrag *t, struct tfield *f,
-    const yaml_event_t *ev)
-{
-	f->len = ev->data.scalar.length;
-	f->text = xstrndup((const char *)ev->data.scalar.value, f->len);
-	f->dynamic = strstr(f->text, "${") != NULL;
-	if (f->dynamic)
-		t->dynamic = true;
-}
-
-/* The key of a weight: an order, a size, a mobility. */
-static int weight_key(int fk, const char *key, const struct srcpos *pos,
-    uint64_t *what, char **err)
-{
-	char *cause = NULL;
-	size_t i;
-
-	if (strstr(key, "${") != NULL)
-		return kmsim_fail_at(err, pos,
-		    "substitution is not supported in a key ('%s')", key);
-	switch (fk) {
-	case FK_ORDERS:
-		return parse_number("order", key, NULL, FRAG_MAX_ORDER, pos,
-		    what, err);
-	case FK_SIZES:
-		if (kmsim_parse_size(key, what, &cause) != 0) {
-			kmsim_fail_at(err, pos, "%s", cause);
-			free(cause);
-			return -1;
-		}
-		if (*what == 0)
-			return kmsim_fail_at(err, pos, "size '%s' is zero",
-			    key);
+	if (trace_yaml_event(r, ev, err) != 0)
+		return -1;
+	if (ev->type == YAML_SEQUENCE_END_EVENT) {
+		yaml_event_delete(ev);
 		return 0;
-	default:
-		for (i = 0; i < FRAG_MT_NR; i++) {
-			if (strcmp(key, mix_names[i]) == 0) {
-				*what = i;
-				return 0;
-			}
-		}
-		return kmsim_fail_at(err, pos, "unknown mix type '%s' "
-		    "(movable, unmovable or reclaimable)", key);
 	}
-}
-
-/* Read the weights of `orders`, `sizes` or `mix` (the mapping started). */
-static int read_weights(struct trace_yaml *r, struct tfrag *t, int fk,
-    char **err)
-{
-	struct tweights *tw = &t->w[fkey_wtab(fk)];
-	yaml_event_t kev, vev;
-	struct srcpos kpos;
-	struct tweight *e;
-	const char *key;
-	uint64_t what;
-	size_t i;
-
-	for (;;) {
-		if (next_event(r, &kev, err) != 0)
-			return -1;
-		if (kev.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&kev);
-			return 0;
-		}
-		kpos = mark_pos(r, kev.start_mark);
-		if (kev.type != YAML_SCALAR_EVENT) {
-			kmsim_fail_at(err, &kpos, "a key must be a scalar, "
-			    "not %s", event_kind(&kev));
-			goto out_delete_key;
-		}
-		key = (const char *)kev.data.scalar.value;
-		if (weight_key(fk, key, &kpos, &what, err) != 0)
-			goto out_delete_key;
-		for (i = 0; i < tw->n; i++) {
-			if (tw->v[i].what != what)
-				continue;
-			if (fk == FK_ORDERS)
-				kmsim_fail_at(err, &kpos, "duplicate order %"
-				    PRIu64, what);
-			else if (fk == FK_SIZES)
-				kmsim_fail_at(err, &kpos, "duplicate size "
-				    "'%s' (%" PRIu64 " bytes)", key, what);
-			else
-				kmsim_fail_at(err, &kpos, "duplicate key '%s'",
-				    key);
-			goto out_delete_key;
-		}
-		if (tw->n == tw->cap) {
-			tw->cap = tw->cap ? tw->cap * 2 : 4;
-			tw->v = xreallocarray(tw->v, tw->cap, sizeof *tw->v);
-		}
-		e = &tw->v[tw->n++];
-		memset(e, 0, sizeof *e);
-		e->what = what;
-		e->w.key_pos = kpos;
-		yaml_event_delete(&kev);
-
-		if (next_event(r, &vev, err) != 0)
-			return -1;
-		e->w.pos = mark_pos(r, vev.start_mark);
-		if (!scalar_is_null(&vev)) {
-			if (vev.type != YAML_SCALAR_EVENT) {
-				kmsim_fail_at(err, &e->w.pos, "a weight must "
-				    "be a scalar, not %s", event_kind(&vev));
-				yaml_event_delete(&vev);
-				return -1;
-			}
-			tfield_capture(t, &e->w, &vev);
-		}
-		yaml_event_delete(&vev);
-	}
-
-out_delete_key:
-	yaml_event_delete(&kev);
-	return -1;
-}
-
-/* Read `uniform: [min, max]` (its value event in *ev, deleted here). */
-static int read_uniform(struct trace_yaml *r, struct tfrag *t,
-    yaml_event_t *ev, char **err)
-{
-	struct srcpos pos = mark_pos(r, ev->start_mark), ipos;
-	yaml_event_t iev;
-	size_t n = 0;
-
-	if (ev->type != YAML_SEQUENCE_START_EVENT) {
-		kmsim_fail_at(err, &pos, "'uniform' must be a sequence "
-		    "[min, max], not %s", event_kind(ev));
+	if (ev->type != YAML_MAPPING_START_EVENT) {
+		pos = trace_yaml_pos(r, ev->start_mark);
+		kmsim_fail_at(err, &pos, "an op must be a mapping, not %s",
+		    yamlnode_event_kind(ev));
 		yaml_event_delete(ev);
 		return -1;
 	}
-	yaml_event_delete(ev);
-	for (;;) {
-		if (next_event(r, &iev, err) != 0)
-			return -1;
-		if (iev.type == YAML_SEQUENCE_END_EVENT) {
-			yaml_event_delete(&iev);
-			break;
-		}
-		ipos = mark_pos(r, iev.start_mark);
-		if (iev.type != YAML_SCALAR_EVENT) {
-			kmsim_fail_at(err, &ipos, "a bound of 'uniform' "
-			    "must be a scalar, not %s", event_kind(&iev));
-			yaml_event_delete(&iev);
-			return -1;
-		}
-		if (n < 2) {
-			struct tfield *f = &t->life[n ? LK_UNIFORM_MAX :
-			    LK_UNIFORM];
-
-			f->pos = ipos;
-			f->key_pos = t->life[LK_UNIFORM].key_pos;
-			tfield_capture(t, f, &iev);
-		}
-		n++;
-		yaml_event_delete(&iev);
-	}
-	if (n != 2)
-		return kmsim_fail_at(err, &pos, "'uniform' needs 2 numbers "
-		    "[min, max], not %zu", n);
-	return 0;
+	return 1;
 }
-
-/* Read a fragment block's `lifetime` (the mapping started). */
-static int read_lifetime(struct trace_yaml *r, struct tfrag *t, char **err)
-{
-	yaml_event_t kev, vev;
-	struct srcpos kpos;
-	struct tfield *f;
-	const char *key;
-	unsigned written = 0;
-	int k, other;
-
-	for (;;) {
-		if (next_event(r, &kev, err) != 0)
-			return -1;
-		if (kev.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&kev);
-			break;
-		}
-		kpos = mark_pos(r, kev.start_mark);
-		if (kev.type != YAML_SCALAR_EVENT) {
-			kmsim_fail_at(err, &kpos, "a key must be a scalar, "
-			    "not %s", event_kind(&kev));
-			goto out_delete_key;
-		}
-		key = (const char *)kev.data.scalar.value;
-		k = lkey_lookup(key);
-		if (k < 0) {
-			kmsim_fail_at(err, &kpos, "unknown key '%s' in "
-			    "lifetime", key);
-			goto out_delete_key;
-		}
-		if (written & (1u << k)) {
-			kmsim_fail_at(err, &kpos, "duplicate key '%s'", key);
-			goto out_delete_key;
-		}
-		written |= 1u << k;
-		yaml_event_delete(&kev);
-		f = &t->life[k];
-		f->key_pos = kpos;
-
-		if (next_event(r, &vev, err) != 0)
-			return -1;
-		f->pos = mark_pos(r, vev.start_mark);
-		if (scalar_is_null(&vev)) {
-			yaml_event_delete(&vev);
-			continue;
-		}
-		if (((1u << k) & LK_DISTS) && (t->life_seen & LK_DISTS)) {
-			/* the first distribution given, in the file */
-			for (other = 0; !((1u << other) & LK_DISTS &
-			    t->life_seen); other++)
-				;
-			kmsim_fail_at(err, &kpos, "'%s' and '%s' cannot "
-			    "both be given", lkey_names[other], lkey_names[k]);
-			yaml_event_delete(&vev);
-			return -1;
-		}
-		t->life_seen |= 1u << k;
-		if (k == LK_UNIFORM) {
-			if (read_uniform(r, t, &vev, err) != 0)
-				return -1;
-			continue;
-		}
-		if (vev.type != YAML_SCALAR_EVENT) {
-			kmsim_fail_at(err, &f->pos, "'%s' must be a scalar, "
-			    "not %s", lkey_names[k], event_kind(&vev));
-			yaml_event_delete(&vev);
-			return -1;
-		}
-		tfield_capture(t, f, &vev);
-		yaml_event_delete(&vev);
-	}
-	if (!(t->life_seen & LK_DISTS))
-		return kmsim_fail_at(err, &t->f[FK_LIFETIME].pos, "lifetime "
-		    "needs one of 'exponential', 'uniform' or 'fixed'");
-	return 0;
-
-out_delete_key:
-	yaml_event_delete(&kev);
-	return -1;
-}
-
-/* " (from 'TEMPLATE')" for a substituted value, as parse_number() says. */
-static void from_note(char *buf, size_t len, const char *raw)
-{
-	buf[0] = '\0';
-	if (raw != NULL)
-		snprintf(buf, len, " (from '%.40s%s')", raw,
-		    strlen(raw) > 40 ? "..." : "");
-}
-
-/*
- * A fragment scalar's text for the current loop variables: as written, or
- * substituted into r->scratch, and then *raw is the template (messages).
- */
-static int tfrag_text(struct trace_yaml *r, const struct tfield *f,
-    const char **text, const char **raw, char **err)
-{
-	*raw = NULL;
-	*text = f->text;
-	if (!f->dynamic)
-		return 0;
-	if (tfield_expand(f, r->vars, &r->scratch, err) != 0)
-		return -1;
-	*text = r->scratch.p;
-	*raw = f->text;
-	return 0;
-}
-
-static int frag_number(struct trace_yaml *r, const struct tfield *f,
-    const char *name, uint64_t min, uint64_t max, uint64_t *out, char **err)
-{
-	const char *text, *raw;
-	char from[64];
-
-	if (tfrag_text(r, f, &text, &raw, err) != 0 ||
-	    parse_number(name, text, raw, max, &f->pos, out, err) != 0)
-		return -1;
-	if (*out < min) {
-		from_note(from, sizeof from, raw);
-		return kmsim_fail_at(err, &f->pos, "%s '%s'%s is too small (at "
-		    "least %" PRIu64 ")", name, text, from, min);
-	}
-	return 0;
-}
-
-/* A decimal CPU number in a cpu list; *p is left after it. */
-static int cpulist_number(const char **p, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	while (**p == ' ' || **p == '\t')
-		(*p)++;
-	if (**p < '0' || **p > '9')
-		return -1;
-	for (; **p >= '0' && **p <= '9'; (*p)++)
-		if (v <= FRAG_MAX_CPUS)	/* saturate: out of range */
-			v = v * 10 + (uint64_t)(**p - '0');
-	while (**p == ' ' || **p == '\t')
-		(*p)++;
-	*out = v;
-	return 0;
-}
-
-/* `cpus`: a cpu list as kmsim-config(5) takes one, "0-3,8,10-11". */
-static int frag_cpus(struct trace_yaml *r, const struct tfield *f,
-    struct frag_values *v, char **err)
-{
-	bool listed[FRAG_MAX_CPUS] = { false };
-	const char *text, *raw, *p;
-	uint64_t a, b, cpu;
-	char from[64];
-
-	if (tfrag_text(r, f, &text, &raw, err) != 0)
-		return -1;
-	from_note(from, sizeof from, raw);
-	for (p = text;;) {
-		if (cpulist_number(&p, &a) != 0)
-			break;
-		b = a;
-		if (*p == '-') {
-			p++;
-			if (cpulist_number(&p, &b) != 0)
-				break;
-			if (b < a)
-				return kmsim_fail_at(err, &f->pos,
-				    "cpus '%s'%s: range '%" PRIu64 "-%" PRIu64
-				    "' is reversed", text, from, a, b);
-		}
-		if (b >= FRAG_MAX_CPUS)
-			return kmsim_fail_at(err, &f->pos, "cpus '%s'%s: cpu %"
-			    PRIu64 " is out of range 0..%d", text, from, b,
-			    FRAG_MAX_CPUS - 1);
-		for (cpu = a; cpu <= b; cpu++) {
-			if (listed[cpu])
-				return kmsim_fail_at(err, &f->pos,
-				    "cpus '%s'%s: cpu %" PRIu64 " is listed "
-				    "twice", text, from, cpu);
-			listed[cpu] = true;
-			v->cpus[v->p.ncpus++] = (int)cpu;
-		}
-		if (*p == '\0') {
-			v->p.cpus = v->cpus;
-			return 0;
-		}
-		if (*p++ != ',')
-			break;
-	}
-	return kmsim_fail_at(err, &f->pos, "cpus '%s'%s is not a cpu list",
-	    text, from);
-}
-
-/* A key that takes one of a few words; *out is the index of the word. */
-static int frag_word(struct trace_yaml *r, const struct tfield *f,
-    const char *name, const char *const *words, size_t nwords,
-    const char *expected, size_t *out, char **err)
-{
-	const char *text, *raw;
-	char from[64];
-
-	if (tfrag_text(r, f, &text, &raw, err) != 0)
-		return -1;
-	for (*out = 0; *out < nwords; (*out)++)
-		if (strcmp(text, words[*out]) == 0)
-			return 0;
-	from_note(from, sizeof from, raw);
-	return kmsim_fail_at(err, &f->pos, "%s '%s'%s must be %s", name, text,
-	    from, expected);
-}
-
-/* A size's order, as the kernel's get_order() with this page size. */
-static unsigned size_order(uint64_t bytes, uint64_t page_size)
-{
-	uint64_t pages = (bytes - 1) / page_size;
-
-	return pages ? kmsim_ilog2(pages) + 1 : 0;
-}
-
-/* The value of a weight table's entries, into the parameters. */
-static int frag_weights(struct trace_yaml *r, const struct tfrag *t, int fk,
-    bool run, bool sizes_ok, struct frag_values *v, char **err)
-{
-	const struct tweights *tw = &t->w[fkey_wtab(fk)];
-	uint64_t w, *slot, sum = 0;
-	char size[32], page[32];
-	unsigned order = 0;
-	bool known = true;	/* every weight of the table */
-	size_t i;
-
-	for (i = 0; i < tw->n; i++) {
-		const struct tweight *e = &tw->v[i];
-
-		known &= run || !e->w.dynamic;
-		if (fk == FK_SIZES && sizes_ok) {
-			order = size_order(e->what, v->page_size);
-			if (order > FRAG_MAX_ORDER)
-				return kmsim_fail_at(err, &e->w.key_pos, "size "
-				    "%s is order %u with %s pages (at most %d)",
-				    kmsim_fmt_size(e->what, size, sizeof size),
-				    order, kmsim_fmt_size(v->page_size, page,
-				    sizeof page), FRAG_MAX_ORDER);
-		}
-		if (e->w.text == NULL || (!run && e->w.dynamic))
-			continue;
-		if (frag_number(r, &e->w, "weight", 0, FRAG_MAX_WEIGHT, &w,
-		    err) != 0)
-			return -1;
-		sum += w;
-		if (fk == FK_MIX) {
-			v->p.mt_weight[e->what] = w;
-			continue;
-		}
-		if (fk == FK_ORDERS) {
-			v->p.order_weight[e->what] = w;
-			continue;
-		}
-		if (!sizes_ok)	/* the page size is not known yet */
-			continue;
-		slot = &v->p.order_weight[order];
-		if (*slot + w > FRAG_MAX_WEIGHT)
-			return kmsim_fail_at(err, &e->w.pos, "the weights of "
-			    "order %u add up to more than %" PRIu64, order,
-			    (uint64_t)FRAG_MAX_WEIGHT);
-		*slot += w;
-	}
-	if (known && sum == 0)
-		return kmsim_fail_at(err, &t->f[fk].pos, "'%s' needs a weight "
-		    "above 0", fkey_names[fk]);
-	return 0;
-}
-
-/*
- * Evaluate a fragment block into v (whose prefix the caller frees).  When
- * run is false the block is being captured: values with ${} cannot be
- * known yet and are skipped, and so are the checks across values that
- * involve one of them.
- */
-static int tfrag_eval(struct trace_yaml *r, const struct tfrag *t, bool run,
-    struct frag_values *v, char **err)
-{
-	static const char *const picks[] = { "round-robin", "random" };
-	static const char *const bools[] = {
-		"false", "False", "FALSE", "true", "True", "TRUE"
-	};
-	const struct tfield *f;
-	const char *text, *raw, *why;
-	uint64_t forever, page_size;
-	size_t word;
-	bool all = run || !t->dynamic;	/* every value is known */
-	int dist;
-	char *cause = NULL;
-
-	memset(&v->p, 0, sizeof v->p);
-	v->p.seed = 1;
-	v->p.order_weight[0] = 1;
-	v->p.mt_weight[FRAG_UNMOVABLE] = 1;
-	v->page_size = 4096;
-	v->prefix = NULL;
-#define GIVEN(f) ((f)->text != NULL && (run || !(f)->dynamic))
-
-	f = &t->f[FK_COUNT];
-	if (GIVEN(f) && frag_number(r, f, "count", 1, INT64_MAX, &v->p.count,
-	    err) != 0)
-		return -1;
-	f = &t->f[FK_SEED];
-	if (GIVEN(f) && frag_number(r, f, "seed", 0, UINT64_MAX, &v->p.seed,
-	    err) != 0)
-		return -1;
-	f = &t->f[FK_PAGE_SIZE];
-	if (GIVEN(f)) {
-		if (tfrag_text(r, f, &text, &raw, err) != 0)
-			return -1;
-		if (kmsim_parse_size(text, &page_size, &cause) != 0 ||
-		    (page_size != 4096 && page_size != 16384 &&
-		    page_size != 65536)) {
-			char from[64];
-
-			free(cause);
-			from_note(from, sizeof from, raw);
-			return kmsim_fail_at(err, &f->pos, "page_size '%s'%s "
-			    "must be 4K, 16K or 64K", text, from);
-		}
-		v->page_size = page_size;
-	}
-	f = &t->f[FK_CPUS];
-	if (GIVEN(f) && frag_cpus(r, f, v, err) != 0)
-		return -1;
-	f = &t->f[FK_CPU_PICK];
-	if (GIVEN(f)) {
-		if (frag_word(r, f, "cpu_pick", picks, ARRAY_SIZE(picks),
-		    "round-robin or random", &word, err) != 0)
-			return -1;
-		v->p.cpu_random = word == 1;
-	}
-	f = &t->f[FK_TS];
-	if (GIVEN(f) && frag_number(r, f, "ts", 0, UINT64_MAX - 1, &v->p.ts,
-	    err) != 0)
-		return -1;
-	f = &t->f[FK_INTERVAL];
-	if (GIVEN(f) && frag_number(r, f, "interval_ns", 0, UINT64_MAX - 1,
-	    &v->p.interval_ns, err) != 0)
-		return -1;
-	f = &t->f[FK_ID_PREFIX];
-	if (GIVEN(f)) {
-		if (tfrag_text(r, f, &text, &raw, err) != 0)
-			return -1;
-		v->prefix = xstrdup(text);
-	}
-	f = &t->f[FK_DRAIN];
-	if (GIVEN(f)) {
-		if (frag_word(r, f, "drain", bools, ARRAY_SIZE(bools),
-		    "true or false", &word, err) != 0)
-			return -1;
-		v->p.drain = word >= 3;
-	}
-
-	/* the lifetime: one distribution, and how many live forever */
-	for (dist = 0; !((1u << dist) & LK_DISTS & t->life_seen); dist++)
-		;
-	v->p.life = dist == LK_FIXED ? FRAG_LIFE_FIXED :
-	    dist == LK_UNIFORM ? FRAG_LIFE_UNIFORM : FRAG_LIFE_EXPONENTIAL;
-	f = &t->life[dist];
-	if (GIVEN(f) && frag_number(r, f, dist == LK_UNIFORM ? "uniform min" :
-	    lkey_names[dist], 1, FRAG_MAX_LIFETIME, &v->p.life_a, err) != 0)
-		return -1;
-	f = &t->life[LK_UNIFORM_MAX];
-	if (dist == LK_UNIFORM && GIVEN(f) && frag_number(r, f, "uniform max",
-	    1, FRAG_MAX_LIFETIME, &v->p.life_b, err) != 0)
-		return -1;
-	if (dist == LK_UNIFORM && (run || (!t->life[LK_UNIFORM].dynamic &&
-	    !t->life[LK_UNIFORM_MAX].dynamic)) && v->p.life_a > v->p.life_b)
-		return kmsim_fail_at(err, &t->life[LK_UNIFORM].key_pos,
-		    "uniform lifetime [%" PRIu64 ", %" PRIu64 "] is reversed",
-		    v->p.life_a, v->p.life_b);
-	f = &t->life[LK_FOREVER];
-	if (GIVEN(f)) {
-		if (frag_number(r, f, "forever", 0, 100, &forever, err) != 0)
-			return -1;
-		v->p.forever = (unsigned)forever;
-	}
-
-	/* the weights: given ones replace the defaults */
-	if (t->seen & FK_BIT(FK_MIX)) {
-		memset(v->p.mt_weight, 0, sizeof v->p.mt_weight);
-		if (frag_weights(r, t, FK_MIX, run, false, v, err) != 0)
-			return -1;
-	}
-	if (t->seen & (FK_BIT(FK_ORDERS) | FK_BIT(FK_SIZES)))
-		memset(v->p.order_weight, 0, sizeof v->p.order_weight);
-	if ((t->seen & FK_BIT(FK_ORDERS)) &&
-	    frag_weights(r, t, FK_ORDERS, run, false, v, err) != 0)
-		return -1;
-	if ((t->seen & FK_BIT(FK_SIZES)) &&
-	    frag_weights(r, t, FK_SIZES, run,
-	    run || !t->f[FK_PAGE_SIZE].dynamic, v, err) != 0)
-		return -1;
-#undef GIVEN
-	/* every value was checked above: a complaint here is a bug */
-	why = all ? frag_params_check(&v->p) : NULL;
-	assert(why == NULL);
-	if (why != NULL)
-		return kmsim_fail_at(err, &t->pos, "fragment: %s", why);
-	return 0;
-}
-
-/* Read a fragment block (its mapping started at pos). */
-static int read_frag(struct trace_yaml *r, struct tfrag *t,
-    const struct srcpos *pos, char **err)
-{
-	yaml_event_t kev, vev;
-	struct srcpos kpos;
-	struct frag_values *v;
-	struct tfield *f;
-	const char *key;
-	unsigned written = 0;
-	int k, rc;
-
-	t->pos = *pos;
-	for (;;) {
-		if (next_event(r, &kev, err) != 0)
-			return -1;
-		if (kev.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&kev);
-			break;
-		}
-		kpos = mark_pos(r, kev.start_mark);
-		if (kev.type != YAML_SCALAR_EVENT) {
-			kmsim_fail_at(err, &kpos, "a key must be a scalar, "
-			    "not %s", event_kind(&kev));
-			goto out_delete_key;
-		}
-		key = (const char *)kev.data.scalar.value;
-		k = fkey_lookup(key);
-		if (k < 0 && lkey_lookup(key) >= 0) {
-			kmsim_fail_at(err, &kpos, "unknown key '%s' in "
-			    "fragment (it belongs in 'lifetime')", key);
-			goto out_delete_key;
-		}
-		if (k < 0) {
-			kmsim_fail_at(err, &kpos, "unknown key '%s' in "
-			    "fragment", key);
-			goto out_delete_key;
-		}
-		if (written & FK_BIT(k)) {
-			kmsim_fail_at(err, &kpos, "duplicate key '%s'", key);
-			goto out_delete_key;
-		}
-		written |= FK_BIT(k);
-		yaml_event_delete(&kev);
-		f = &t->f[k];
-		f->key_pos = kpos;
-
-		if (next_event(r, &vev, err) != 0)
-			return -1;
-		f->pos = mark_pos(r, vev.start_mark);
-		if (scalar_is_null(&vev)) {
-			/* the same as leaving the key out */
-			yaml_event_delete(&vev);
-			continue;
-		}
-		if ((k == FK_ORDERS && (t->seen & FK_BIT(FK_SIZES))) ||
-		    (k == FK_SIZES && (t->seen & FK_BIT(FK_ORDERS)))) {
-			kmsim_fail_at(err, &kpos, "'%s' and '%s' cannot "
-			    "both be given", fkey_names[k == FK_ORDERS ?
-			    FK_SIZES : FK_ORDERS], fkey_names[k]);
-			goto out_delete_value;
-		}
-		t->seen |= FK_BIT(k);
-		if (k == FK_ORDERS || k == FK_SIZES || k == FK_MIX ||
-		    k == FK_LIFETIME) {
-			if (vev.type != YAML_MAPPING_START_EVENT) {
-				kmsim_fail_at(err, &f->pos, "'%s' must be a "
-				    "mapping, not %s", fkey_names[k],
-				    event_kind(&vev));
-				goto out_delete_value;
-			}
-			yaml_event_delete(&vev);
-			rc = k == FK_LIFETIME ? read_lifetime(r, t, err) :
-			    read_weights(r, t, k, err);
-			if (rc != 0)
-				return -1;
-			continue;
-		}
-		if (vev.type != YAML_SCALAR_EVENT) {
-			kmsim_fail_at(err, &f->pos, "'%s' must be a scalar, "
-			    "not %s", fkey_names[k], event_kind(&vev));
-			goto out_delete_value;
-		}
-		tfield_capture(t, f, &vev);
-		yaml_event_delete(&vev);
-	}
-
-	if (!(t->seen & FK_BIT(FK_COUNT)))
-		return kmsim_fail_at(err, &t->pos, "fragment needs a 'count'");
-	if (!(t->seen & FK_BIT(FK_LIFETIME)))
-		return kmsim_fail_at(err, &t->pos,
-		    "fragment needs a 'lifetime'");
-	if ((t->seen & FK_BIT(FK_PAGE_SIZE)) && !(t->seen & FK_BIT(FK_SIZES)))
-		return kmsim_fail_at(err, &t->f[FK_PAGE_SIZE].key_pos,
-		    "'page_size' is only used with 'sizes'");
-	if ((t->seen & FK_BIT(FK_CPU_PICK)) && !(t->seen & FK_BIT(FK_CPUS)))
-		return kmsim_fail_at(err, &t->f[FK_CPU_PICK].key_pos,
-		    "'cpu_pick' needs 'cpus'");
-	/* what is constant is checked now, even in a repeat that never runs */
-	v = xmalloc(sizeof *v);
-	rc = tfrag_eval(r, t, false, v, err);
-	free(v->prefix);
-	free(v);
-	return rc;
-
-out_delete_key:
-	yaml_event_delete(&kev);
-	return -1;
-out_delete_value:
-	yaml_event_delete(&vev);
-	return -1;
-}
-
-/* Compile a fragment block's substitutions (tnode_check()). */
-static int tfrag_compile(struct tfrag *t, const struct var *scope,
-    size_t nscope, int64_t seed, char **err)
-{
-	struct tfield *fields[FK_NR + LK_NR];
-	size_t i, j, n = 0;
-
-	for (i = 0; i < FK_NR; i++)
-		fields[n++] = &t->f[i];
-	for (i = 0; i < LK_NR; i++)
-		fields[n++] = &t->life[i];
-	for (i = 0; i < n; i++)
-		if (fields[i]->dynamic && tfield_compile(fields[i], scope,
-		    nscope, seed, err) != 0)
-			return -1;
-	for (i = 0; i < W_NR; i++)
-		for (j = 0; j < t->w[i].n; j++)
-			if (t->w[i].v[j].w.dynamic &&
-			    tfield_compile(&t->w[i].v[j].w, scope, nscope, seed,
-			    err) != 0)
-				return -1;
-	return 0;
-}
-
-static int read_node(struct trace_yaml *r, struct tnode *n,
-    yaml_mark_t start, size_t depth, char **err);
 
 /* Read a repeat's `ops` sequence (its start consumed) into n->body. */
 static int read_body(struct trace_yaml *r, struct tnode *n, size_t depth,
     char **err)
 {
 	yaml_event_t ev;
-	struct srcpos pos;
 	size_t cap = 0;
+	int rc;
 
 	for (;;) {
-		if (next_event(r, &ev, err) != 0)
-			return -1;
-		if (ev.type == YAML_SEQUENCE_END_EVENT) {
-			yaml_event_delete(&ev);
-			return 0;
-		}
-		if (ev.type != YAML_MAPPING_START_EVENT) {
-			pos = mark_pos(r, ev.start_mark);
-			kmsim_fail_at(err, &pos, "an op must be a mapping, not %s",
-			    event_kind(&ev));
-			yaml_event_delete(&ev);
-			return -1;
-		}
+		rc = read_item(r, &ev, err);
+		if (rc <= 0)
+			return rc;
 		if (n->nbody == cap) {
 			cap = cap ? cap * 2 : 4;
 			n->body = xreallocarray(n->body, cap, sizeof *n->body);
@@ -2214,30 +945,18 @@ static int read_node(struct trace_yaml *r, struct tnode *n,
     yaml_mark_t start, size_t depth, char **err)
 {
 	yaml_event_t kev, vev;
-	struct srcpos kpos, vpos;
+	struct srcpos kpos;
 	struct tfield *f;
 	const char *key;
 	unsigned written = 0;	/* keys written, null or not */
-	int k;
+	int k, rc;
 
-	n->pos = mark_pos(r, start);
-	for (;;) {
-		if (next_event(r, &kev, err) != 0)
-			return -1;
-		if (kev.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&kev);
-			break;
-		}
-		kpos = mark_pos(r, kev.start_mark);
-		if (kev.type != YAML_SCALAR_EVENT) {
-			kmsim_fail_at(err, &kpos, "a key must be a scalar, not %s",
-			    event_kind(&kev));
-			goto out_delete_key;
-		}
+	n->pos = trace_yaml_pos(r, start);
+	while ((rc = trace_yaml_key(r, &kev, &kpos, err)) > 0) {
 		key = (const char *)kev.data.scalar.value;
-		k = tkey_lookup(key);
+		k = trace_yaml_lookup(tkey_names, K_NR, key);
 		if ((k < 0 || !(KEYS_FRAGMENT & (1u << k))) &&
-		    (written & KEYS_FRAGMENT) && fkey_lookup(key) >= 0) {
+		    (written & KEYS_FRAGMENT) && trace_yaml_frag_is_key(key)) {
 			/* `- fragment:` with its keys not indented under it */
 			kmsim_fail_at(err, &kpos, "unknown key '%s' beside "
 			    "'fragment' (indent it under 'fragment')", key);
@@ -2247,32 +966,19 @@ static int read_node(struct trace_yaml *r, struct tnode *n,
 			kmsim_fail_at(err, &kpos, "unknown key '%s'", key);
 			goto out_delete_key;
 		}
-		if (written & (1u << k)) {
-			kmsim_fail_at(err, &kpos, "duplicate key '%s'", key);
-			goto out_delete_key;
-		}
-		yaml_event_delete(&kev);
-		written |= 1u << k;
 		f = &n->f[k];
-		f->key_pos = kpos;
-
-		if (next_event(r, &vev, err) != 0)
-			return -1;
-		vpos = mark_pos(r, vev.start_mark);
-		f->pos = vpos;
-		if (scalar_is_null(&vev)) {
-			/* a null value is the same as leaving the key out */
-			yaml_event_delete(&vev);
+		rc = trace_yaml_field_value(r, &kev, &kpos, 1u << k, &written,
+		    f, &vev, err);
+		if (rc <= 0) {
+			if (rc < 0)
+				return -1;
 			continue;
 		}
 		n->seen |= 1u << k;
 		if (k == K_OPS) {
-			if (vev.type != YAML_SEQUENCE_START_EVENT) {
-				kmsim_fail_at(err, &vpos,
-				    "'ops' must be a sequence, not %s",
-				    event_kind(&vev));
+			if (trace_yaml_expect(&vev, YAML_SEQUENCE_START_EVENT,
+			    "ops", &f->pos, err) != 0)
 				goto out_delete_value;
-			}
 			yaml_event_delete(&vev);
 			if (depth + 1 > TRACE_YAML_MAX_DEPTH)
 				return kmsim_fail_at(err, &n->pos,
@@ -2283,28 +989,25 @@ static int read_node(struct trace_yaml *r, struct tnode *n,
 			continue;
 		}
 		if (k == K_FRAGMENT) {
-			if (vev.type != YAML_MAPPING_START_EVENT) {
-				kmsim_fail_at(err, &vpos,
-				    "'fragment' must be a mapping, not %s",
-				    event_kind(&vev));
+			if (trace_yaml_expect(&vev, YAML_MAPPING_START_EVENT,
+			    "fragment", &f->pos, err) != 0)
 				goto out_delete_value;
-			}
 			yaml_event_delete(&vev);
-			n->frag = xcalloc(1, sizeof *n->frag);
-			if (read_frag(r, n->frag, &vpos, err) != 0)
+			if (trace_yaml_frag_read(r, &n->frag, &f->pos,
+			    err) != 0)
 				return -1;
 			continue;
 		}
-		if (vev.type != YAML_SCALAR_EVENT) {
-			kmsim_fail_at(err, &vpos, "'%s' must be a scalar, not %s",
-			    tkey_names[k], event_kind(&vev));
+		if (trace_yaml_expect(&vev, YAML_SCALAR_EVENT, tkey_names[k],
+		    &f->pos, err) != 0)
 			goto out_delete_value;
-		}
 		f->len = vev.data.scalar.length;
 		f->text = xstrndup((const char *)vev.data.scalar.value, f->len);
 		f->dynamic = strstr(f->text, "${") != NULL;
 		yaml_event_delete(&vev);
 	}
+	if (rc < 0)
+		return -1;
 	return tnode_finish(n, err);
 
 out_delete_key:
@@ -2321,7 +1024,7 @@ out_delete_value:
  * out whether a repeat can produce any op, so that `repeat: 1000000000`
  * around nothing does not spin.
  */
-static int tnode_check(struct tnode *n, struct var *scope, size_t nscope,
+static int tnode_check(struct tnode *n, struct expr_var *scope, size_t nscope,
     int64_t seed, char **err)
 {
 	const struct srcpos *pos;
@@ -2330,20 +1033,22 @@ static int tnode_check(struct tnode *n, struct var *scope, size_t nscope,
 
 	if (n->is_fragment) {
 		n->yields = true;	/* a count of at least 1 */
-		return tfrag_compile(n->frag, scope, nscope, seed, err);
+		return trace_yaml_frag_compile(n->frag, scope, nscope, seed,
+		    err);
 	}
 	if (!n->is_repeat) {
 		for (k = 0; k < K_NR; k++) {
 			if (n->f[k].dynamic &&
-			    tfield_compile(&n->f[k], scope, nscope, seed,
-			    err) != 0)
+			    trace_yaml_field_compile(&n->f[k], scope, nscope,
+			    seed, err) != 0)
 				return -1;
 		}
 		n->yields = true;
 		return 0;
 	}
 	if (n->f[K_REPEAT].dynamic &&
-	    tfield_compile(&n->f[K_REPEAT], scope, nscope, seed, err) != 0)
+	    trace_yaml_field_compile(&n->f[K_REPEAT], scope, nscope, seed,
+	    err) != 0)
 		return -1;
 	pos = (n->seen & (1u << K_VAR)) ? &n->f[K_VAR].pos : &n->pos;
 	for (i = 0; i < nscope; i++) {
@@ -2385,12 +1090,12 @@ static int field_value(struct trace_yaml *r, const struct tfield *f,
 	/* the common case, a number key that is one ${expr}: no text */
 	if (max != 0 && f->nparts == 2 && f->parts[0].lit_len == 0 &&
 	    f->parts[1].lit_len == 0 &&
-	    expr_run(&f->parts[0], r->vars, &v) == NULL &&
+	    expr_run(&f->parts[0].expr, r->vars, &v) == NULL &&
 	    v >= 0 && (uint64_t)v <= max) {
 		*out = (uint64_t)v;
 		return 0;
 	}
-	if (tfield_expand(f, r->vars, &r->scratch, err) != 0)
+	if (trace_yaml_field_expand(f, r->vars, &r->scratch, err) != 0)
 		return -1;
 	return field_parse(r->scratch.p, k, f->text, &f->pos, out, err);
 }
@@ -2405,7 +1110,7 @@ static int string_value(struct trace_yaml *r, const struct tfield *f,
 		*out = f->text;
 		return 0;
 	}
-	if (tfield_expand(f, r->vars, buf, err) != 0 ||
+	if (trace_yaml_field_expand(f, r->vars, buf, err) != 0 ||
 	    field_parse(buf->p, k, f->text, &f->pos, &v, err) != 0)
 		return -1;
 	*out = buf->p;
@@ -2499,9 +1204,10 @@ static int make_op(struct trace_yaml *r, const struct tnode *n, struct op *op,
 		if (!f[K_CACHE].dynamic) {
 			op->name = f[K_CACHE].text;
 		} else {
-			if (tfield_expand(&f[K_CACHE], r->vars, &r->cache,
-			    err) != 0 || field_parse(r->cache.p, K_CACHE,
-			    f[K_CACHE].text, &f[K_CACHE].pos, &v, err) != 0)
+			if (trace_yaml_field_expand(&f[K_CACHE], r->vars,
+			    &r->cache, err) != 0 || field_parse(r->cache.p,
+			    K_CACHE, f[K_CACHE].text, &f[K_CACHE].pos, &v,
+			    err) != 0)
 				return -1;
 			op->name = r->cache.p;
 		}
@@ -2563,7 +1269,8 @@ static int make_op(struct trace_yaml *r, const struct tnode *n, struct op *op,
 		op->id = f[K_ID].val;
 		op->has_id = true;
 	} else {
-		if (tfield_expand(&f[K_ID], r->vars, &r->label, err) != 0)
+		if (trace_yaml_field_expand(&f[K_ID], r->vars, &r->label,
+		    err) != 0)
 			return -1;
 		if (r->label.len == 0)
 			return kmsim_fail_at(err, &f[K_ID].pos,
@@ -2584,58 +1291,6 @@ static int make_op(struct trace_yaml *r, const struct tnode *n, struct op *op,
 		r->last_ts = op->ts_ns;
 	}
 	return 0;
-}
-
-/* Start running a fragment block: its ops come next. */
-static int frag_start(struct trace_yaml *r, const struct tnode *n,
-    char **err)
-{
-	const struct tfrag *t = n->frag;
-	struct frag_values *v;
-	int rc = -1;
-
-	assert(r->frag == NULL);
-	v = xmalloc(sizeof *v);
-	if (tfrag_eval(r, t, true, v, err) != 0)
-		goto out;
-	/*
-	 * Timestamps: from `ts`, else one interval after the trace's last,
-	 * else from 0.  An overflow later is blamed on the interval.
-	 */
-	r->frag_ts_pos = t->f[FK_TS].pos;
-	if (t->f[FK_INTERVAL].text != NULL)
-		r->frag_ts_pos = t->f[FK_INTERVAL].pos;
-	if (t->f[FK_TS].text != NULL) {
-		v->p.has_ts = true;
-		if (r->last_ts != OP_TS_NONE && v->p.ts < r->last_ts) {
-			kmsim_fail_at(err, &t->f[FK_TS].pos, "timestamp %"
-			    PRIu64 " goes backwards (previous %" PRIu64 ")",
-			    v->p.ts, r->last_ts);
-			goto out;
-		}
-	} else if (t->f[FK_INTERVAL].text != NULL) {
-		v->p.has_ts = true;
-		v->p.ts = 0;
-		if (r->last_ts != OP_TS_NONE &&
-		    (__builtin_add_overflow(r->last_ts, v->p.interval_ns,
-		    &v->p.ts) || v->p.ts == OP_TS_NONE)) {
-			kmsim_fail_at(err, &r->frag_ts_pos, "timestamps of the "
-			    "fragment block run past %" PRIu64, UINT64_MAX - 1);
-			goto out;
-		}
-	}
-	r->frag = frag_new(&v->p);
-	r->frag_prefix = v->prefix;
-	v->prefix = NULL;
-	if (r->frag_prefix == NULL)
-		xasprintf(&r->frag_prefix, "frag%" PRIu64 ".", r->nfrags);
-	r->frag_pos = n->pos;
-	r->nfrags++;
-	rc = 0;
-out:
-	free(v->prefix);
-	free(v);
-	return rc;
 }
 
 static void frag_stop(struct trace_yaml *r)
@@ -2672,7 +1327,7 @@ static int frag_step(struct trace_yaml *r, struct op *op, char **err)
 	if (fo.has_id) {
 		sbuf_reset(&r->label);
 		sbuf_add(&r->label, r->frag_prefix, strlen(r->frag_prefix));
-		sbuf_add(&r->label, num, fmt_i64(num, (int64_t)fo.index));
+		sbuf_add(&r->label, num, expr_fmt_i64(num, (int64_t)fo.index));
 		op->label = r->label.p;
 		op->id = trace_label_id(r->label.p, r->label.len);
 		op->has_id = true;
@@ -2716,7 +1371,7 @@ static int read_stream_end(struct trace_yaml *r, char **err)
 	struct srcpos pos;
 
 	for (;;) {
-		if (next_event(r, &ev, err) != 0)
+		if (trace_yaml_event(r, &ev, err) != 0)
 			return -1;
 		switch (ev.type) {
 		case YAML_DOCUMENT_END_EVENT:
@@ -2728,7 +1383,7 @@ static int read_stream_end(struct trace_yaml *r, char **err)
 			    r->ts.bytes_total;
 			return 0;
 		default:
-			pos = mark_pos(r, ev.start_mark);
+			pos = trace_yaml_pos(r, ev.start_mark);
 			yaml_event_delete(&ev);
 			return kmsim_fail_at(err, &pos,
 			    "a trace is a single YAML document");
@@ -2742,84 +1397,56 @@ static int read_stream_end(struct trace_yaml *r, char **err)
  */
 static int read_top_keys(struct trace_yaml *r, char **err)
 {
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} keys[] = {
-		{ "kmsim-trace", TOP_VERSION },
-		{ "name", TOP_NAME },
-		{ "description", TOP_DESCRIPTION },
-		{ "ops", TOP_OPS },
+	/* in the order of the TOP_* bits */
+	static const char *const names[] = {
+		"kmsim-trace", "name", "description", "ops"
 	};
 	yaml_event_t kev, vev;
 	struct srcpos kpos, vpos;
 	const char *key, *val;
 	unsigned bit;
 	uint64_t version;
-	size_t i;
+	int i, rc;
 
-	for (;;) {
-		if (next_event(r, &kev, err) != 0)
-			return -1;
-		if (kev.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&kev);
-			if (!r->has_ops)
-				return kmsim_fail_at(err, &r->top_pos,
-				    "missing 'ops' key");
-			return read_stream_end(r, err);
-		}
-		kpos = mark_pos(r, kev.start_mark);
-		if (kev.type != YAML_SCALAR_EVENT) {
-			kmsim_fail_at(err, &kpos, "a key must be a scalar, not %s",
-			    event_kind(&kev));
-			goto out_delete_key;
-		}
+	while ((rc = trace_yaml_key(r, &kev, &kpos, err)) > 0) {
 		key = (const char *)kev.data.scalar.value;
-		bit = 0;
-		for (i = 0; i < ARRAY_SIZE(keys); i++)
-			if (strcmp(key, keys[i].name) == 0)
-				bit = keys[i].bit;
-		if (bit == 0) {
+		i = trace_yaml_lookup(names, (int)ARRAY_SIZE(names), key);
+		if (i < 0) {
 			kmsim_fail_at(err, &kpos, "unknown top-level key '%s'",
 			    key);
 			goto out_delete_key;
 		}
+		bit = 1u << i;
 		if (r->top_seen & bit) {
 			kmsim_fail_at(err, &kpos, "duplicate key '%s'", key);
 			goto out_delete_key;
 		}
 		r->top_seen |= bit;
 
-		if (next_event(r, &vev, err) != 0)
-			goto out_delete_key;
-		vpos = mark_pos(r, vev.start_mark);
-		if (scalar_is_null(&vev)) {
-			/* the same as leaving the key out */
-			yaml_event_delete(&vev);
+		/* a null value is the same as leaving the key out */
+		rc = trace_yaml_value(r, &vev, &vpos, err);
+		if (rc <= 0) {
 			yaml_event_delete(&kev);
+			if (rc < 0)
+				return -1;
 			continue;
 		}
 		if (bit == TOP_OPS) {
 			r->has_ops = true;
-			if (vev.type != YAML_SEQUENCE_START_EVENT) {
-				kmsim_fail_at(err, &vpos,
-				    "'ops' must be a sequence, not %s",
-				    event_kind(&vev));
+			if (trace_yaml_expect(&vev, YAML_SEQUENCE_START_EVENT,
+			    "ops", &vpos, err) != 0)
 				goto out_delete_value;
-			}
 			yaml_event_delete(&vev);
 			yaml_event_delete(&kev);
 			return 1;
 		}
-		if (vev.type != YAML_SCALAR_EVENT) {
-			kmsim_fail_at(err, &vpos, "'%s' must be a scalar, not %s",
-			    key, event_kind(&vev));
+		if (trace_yaml_expect(&vev, YAML_SCALAR_EVENT, key, &vpos,
+		    err) != 0)
 			goto out_delete_value;
-		}
 		val = (const char *)vev.data.scalar.value;
 		if (bit == TOP_VERSION) {
-			if (parse_unsigned(val, UINT64_MAX, &version) != NUM_OK ||
-			    version != TRACE_YAML_VERSION) {
+			if (parse_unsigned(val, UINT64_MAX, &version) !=
+			    NUM_OK || version != TRACE_YAML_VERSION) {
 				kmsim_fail_at(err, &vpos,
 				    "unsupported format version '%s' (only %d "
 				    "is supported)", val, TRACE_YAML_VERSION);
@@ -2830,6 +1457,11 @@ static int read_top_keys(struct trace_yaml *r, char **err)
 		yaml_event_delete(&vev);
 		yaml_event_delete(&kev);
 	}
+	if (rc < 0)
+		return -1;
+	if (!r->has_ops)
+		return kmsim_fail_at(err, &r->top_pos, "missing 'ops' key");
+	return read_stream_end(r, err);
 
 out_delete_value:
 	yaml_event_delete(&vev);
@@ -2844,24 +1476,15 @@ out_delete_key:
  */
 static int read_top_item(struct trace_yaml *r, char **err)
 {
-	struct var scope[TRACE_YAML_MAX_DEPTH];
+	struct expr_var scope[TRACE_YAML_MAX_DEPTH];
 	yaml_event_t ev;
-	struct srcpos pos;
 	int rc;
 
-	if (next_event(r, &ev, err) != 0)
-		return -1;
-	if (ev.type == YAML_SEQUENCE_END_EVENT) {
-		yaml_event_delete(&ev);
-		r->state = ST_AFTER_OPS;
-		return 0;
-	}
-	if (ev.type != YAML_MAPPING_START_EVENT) {
-		pos = mark_pos(r, ev.start_mark);
-		kmsim_fail_at(err, &pos, "an op must be a mapping, not %s",
-		    event_kind(&ev));
-		yaml_event_delete(&ev);
-		return -1;
+	rc = read_item(r, &ev, err);
+	if (rc <= 0) {
+		if (rc == 0)
+			r->state = ST_AFTER_OPS;
+		return rc;
 	}
 	rc = read_node(r, &r->cur, ev.start_mark, 0, err);
 	yaml_event_delete(&ev);
@@ -2869,7 +1492,7 @@ static int read_top_item(struct trace_yaml *r, char **err)
 		return -1;
 	if (r->cur.is_fragment) {
 		/* the generator keeps what it needs of the template */
-		rc = frag_start(r, &r->cur, err);
+		rc = trace_yaml_frag_start(r, r->cur.frag, &r->cur.pos, err);
 		tnode_clear(&r->cur);
 		return rc;
 	}
@@ -2922,7 +1545,8 @@ static int advance(struct trace_yaml *r, struct op *op, char **err)
 			}
 			n = &fr->rep->body[fr->idx++];
 			if (n->is_fragment) {
-				if (frag_start(r, n, err) != 0)
+				if (trace_yaml_frag_start(r, n->frag, &n->pos,
+				    err) != 0)
 					return -1;
 				continue;
 			}
@@ -3066,10 +1690,10 @@ static struct trace_source *trace_yaml_start(struct trace_yaml *r,
 	yaml_event_t ev;
 	char *err = NULL;
 
-	if (next_event(r, &ev, &err) != 0)	/* the stream start */
+	if (trace_yaml_event(r, &ev, &err) != 0)	/* the stream start */
 		goto out_fail;
 	yaml_event_delete(&ev);
-	if (next_event(r, &ev, &err) != 0)
+	if (trace_yaml_event(r, &ev, &err) != 0)
 		goto out_fail;
 	if (ev.type == YAML_STREAM_END_EVENT) {
 		yaml_event_delete(&ev);
@@ -3077,12 +1701,13 @@ static struct trace_source *trace_yaml_start(struct trace_yaml *r,
 		goto out_fail;
 	}
 	yaml_event_delete(&ev);			/* the document start */
-	if (next_event(r, &ev, &err) != 0)
+	if (trace_yaml_event(r, &ev, &err) != 0)
 		goto out_fail;
-	r->top_pos = mark_pos(r, ev.start_mark);
+	r->top_pos = trace_yaml_pos(r, ev.start_mark);
 	if (ev.type != YAML_MAPPING_START_EVENT) {
 		kmsim_fail_at(&err, &r->top_pos,
-		    "the top level must be a mapping, not %s", event_kind(&ev));
+		    "the top level must be a mapping, not %s",
+		    yamlnode_event_kind(&ev));
 		yaml_event_delete(&ev);
 		goto out_fail;
 	}

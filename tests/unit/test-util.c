@@ -1,4 +1,6 @@
-/* test-util.c - sizes, numbers, messages, hashing, the id table. */
+/* test-util.c - sizes, numbers, lists, messages, hashing, the id table. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "idtab.h"
@@ -58,6 +60,75 @@ TEST(parse_numbers)
 	ASSERT_EQ(i, INT64_MIN);
 	ASSERT_EQ(kmsim_parse_i64("9223372036854775808", &i, NULL), -1);
 	ASSERT_EQ(kmsim_parse_i64("--1", &i, NULL), -1);
+}
+
+/* Collects a list's ranges; refuses numbers past 100. */
+struct ranges {
+	char text[128];
+	size_t len;
+};
+
+static int ranges_add(void *arg, uint64_t a, uint64_t b)
+{
+	struct ranges *r = arg;
+
+	if (b > 100)
+		return -1;
+	r->len += (size_t)snprintf(r->text + r->len, sizeof r->text - r->len,
+	    "[%" PRIu64 ",%" PRIu64 "]", a, b);
+	return 0;
+}
+
+TEST(parse_list)
+{
+	struct ranges r = { "", 0 };
+	uint64_t a = 0, b = 0;
+
+	ASSERT_EQ(kmsim_parse_list(" 0-3, 8 ,10 - 11", 1000, ranges_add, &r,
+	    &a, &b), KMSIM_LIST_OK);
+	ASSERT_STREQ(r.text, "[0,3][8,8][10,11]");
+	/* the ranges before an error have been seen, the rest not */
+	r.len = 0;
+	ASSERT_EQ(kmsim_parse_list("1,5-2,x", 1000, ranges_add, &r, &a, &b),
+	    KMSIM_LIST_REVERSED);
+	ASSERT_STREQ(r.text, "[1,1]");
+	ASSERT_UEQ(a, 5);
+	ASSERT_UEQ(b, 2);
+	ASSERT_EQ(kmsim_parse_list("1,200", 1000, ranges_add, &r, &a, &b),
+	    KMSIM_LIST_FAILED);
+	ASSERT_EQ(kmsim_parse_list("", 1000, ranges_add, &r, &a, &b),
+	    KMSIM_LIST_JUNK);
+	ASSERT_EQ(kmsim_parse_list("1,", 1000, ranges_add, &r, &a, &b),
+	    KMSIM_LIST_JUNK);
+	ASSERT_EQ(kmsim_parse_list("1-", 1000, ranges_add, &r, &a, &b),
+	    KMSIM_LIST_JUNK);
+	ASSERT_EQ(kmsim_parse_list("1;2", 1000, ranges_add, &r, &a, &b),
+	    KMSIM_LIST_JUNK);
+	/* a long number stops growing once past the saturation point */
+	ASSERT_EQ(kmsim_parse_list("99999999999999999999999-1", 50, ranges_add,
+	    &r, &a, &b), KMSIM_LIST_REVERSED);
+	ASSERT_UEQ(a, 99);
+}
+
+TEST(parse_nodelist)
+{
+	uint64_t mask = 0;
+	char *cause = NULL;
+
+	ASSERT_EQ(kmsim_parse_nodelist("0-1,3,63", &mask, NULL), 0);
+	ASSERT_UEQ(mask, UINT64_C(0x800000000000000b));
+	ASSERT_EQ(kmsim_parse_nodelist("3-1", &mask, &cause), -1);
+	ASSERT_STREQ(cause, "node range '3-1' is reversed");
+	free(cause);
+	ASSERT_EQ(kmsim_parse_nodelist("64", &mask, &cause), -1);
+	ASSERT_STREQ(cause, "node 64 is out of range 0..63");
+	free(cause);
+	ASSERT_EQ(kmsim_parse_nodelist("12345", &mask, &cause), -1);
+	ASSERT_STREQ(cause, "node 1234 is out of range 0..63");
+	free(cause);
+	ASSERT_EQ(kmsim_parse_nodelist("", &mask, &cause), -1);
+	ASSERT_STREQ(cause, "'' is not a node list (like 0-1,3)");
+	free(cause);
 }
 
 TEST(cause_positions)
@@ -166,6 +237,8 @@ int main(void)
 	RUN(parse_size_suffixes);
 	RUN(parse_size_rejects);
 	RUN(parse_numbers);
+	RUN(parse_list);
+	RUN(parse_nodelist);
 	RUN(cause_positions);
 	RUN(sha256_known_answers);
 	RUN(sha256_accelerated_matches_portable);
