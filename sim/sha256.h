@@ -16,8 +16,16 @@ struct sha256_ctx {
 void sha256_init(struct sha256_ctx *c);
 void sha256_update(struct sha256_ctx *c, const void *data, size_t n);
 void sha256_final(struct sha256_ctx *c, unsigned char out[32]);
-/* Use the CPU's SHA instructions when it has them (the default), or the
- * portable code; returns whether the accelerated code is in use. */
+/*
+ * Which code hashes: the x86 SHA instructions (SHA-NI) when the CPU has
+ * them, else the portable code.  By default the CPU decides, once, at the
+ * first block; the environment variable KMSIM_SHA256_PORTABLE (any value)
+ * forces the portable code.  sha256_use_accel(false) forces the portable
+ * code and sha256_use_accel(true) goes back to the default (the CPU and
+ * the environment decide again); both return whether SHA-NI is now in
+ * use, so a test runs each path and skips the SHA-NI one without it.
+ * The two give the same digests, and may change between updates.
+ */
 bool sha256_use_accel(bool on);
 /* Hex digest of a copy of c (c itself can keep being updated). */
 void sha256_hex(const struct sha256_ctx *c, char hex[65]);

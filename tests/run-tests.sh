@@ -6,20 +6,31 @@
 #                                       and UBSan and run the suite there
 #   tests/run-tests.sh --valgrind       also run make check-valgrind in
 #                                       build/ (the CLI tests under valgrind)
+#   tests/run-tests.sh --distcheck      also run make distcheck in build/
+#                                       (the tarball builds and passes its
+#                                       tests out of a read-only tree)
+#   tests/run-tests.sh --lint           also run make lint in build/
+#                                       (cppcheck and clang-tidy)
 #
 # The last line is "N passed, N failed" (automake's TAP harness counts
-# over every build; skipped tests are added when there are any).  The exit
-# status is 0 only if nothing failed.
+# over every build; skipped tests are added when there are any; distcheck
+# and lint count as one test each, their output shown only when they
+# fail).  The exit status is 0 only if nothing failed.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 sanitizers=no
 valgrind=no
+distcheck=no
+lint=no
 for arg in "$@"; do
 	case $arg in
 	--sanitizers) sanitizers=yes ;;
 	--valgrind) valgrind=yes ;;
-	*) echo "usage: tests/run-tests.sh [--sanitizers] [--valgrind]" >&2; exit 2 ;;
+	--distcheck) distcheck=yes ;;
+	--lint) lint=yes ;;
+	*) echo "usage: tests/run-tests.sh [--sanitizers] [--valgrind]" \
+	    "[--distcheck] [--lint]" >&2; exit 2 ;;
 	esac
 done
 
@@ -69,7 +80,34 @@ count() {
 	fi
 }
 
+# one_check TARGET MAKE-ARGS...: make TARGET in build/ as one test: quiet
+# when it passes, the end of its output when it fails.  Without the sweep
+# tests' Slurm and sshd set-ups: the suite in build/ has just run them,
+# distcheck's copy of the suite need not run them again.
+one_check() {
+	target=$1
+	shift
+	cd "$top/build" || return 1
+	if (unset KMSIM_TEST_SLURM KMSIM_TEST_SSH
+	    exec make "$@" "$target") >"$target.out" 2>&1; then
+		echo "PASS: make $target"
+		passed=$((passed + 1))
+	else
+		tail -n 80 "$target.out" >&2
+		echo "FAIL: make $target"
+		failed=$((failed + 1))
+		status=1
+	fi
+	rm -f "$target.out"
+}
+
 suite build
+if [ "$lint" = yes ]; then
+	one_check lint
+fi
+if [ "$distcheck" = yes ]; then
+	one_check distcheck -j"$jobs"
+fi
 if [ "$valgrind" = yes ]; then
 	if command -v valgrind >/dev/null 2>&1; then
 		cd "$top/build" || exit 1

@@ -3,8 +3,9 @@
  *
  * One connection, every statement prepared once at open and reused,
  * writes batched in the caller's transactions.  The schema is created
- * when the file is new; an existing kmsim database of the same schema
- * version is appended to, anything else is refused before it is touched.
+ * when the file is new and brought up to date, migration by migration,
+ * when it is older; a kmsim database of a newer schema, or a file that is
+ * not a kmsim database, is refused before it is touched.
  *
  * Journal mode: WAL, with synchronous=NORMAL.  Both the rollback journal
  * and WAL survive a SIGKILL at any instant: every committed transaction
@@ -39,11 +40,8 @@
 #include "results/db.h"
 #include "kmsim.h"
 
-/*
- * The parameters of a run of a sweep (kmsim-sweep(1) writes them; empty
- * for plain runs).  Added to schema 1 after its first release: created in
- * older files of the same version when they are opened.
- */
+/* Schema version 2: the parameters of a run of a sweep (kmsim-sweep(1)
+ * writes them; empty for plain runs). */
 #define DB_PARAMS_SQL \
 	"CREATE TABLE IF NOT EXISTS params (\n" \
 	"  run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,\n" \
@@ -52,11 +50,8 @@
 	"  PRIMARY KEY (run_id, key)\n" \
 	") WITHOUT ROWID;\n"
 
-/*
- * The page allocator's tables (pageblocks by migratetype, event counters
- * over time, allocations per node pair), added to schema 1 like params:
- * created in older files of the same version when they are opened.
- */
+/* Schema version 3: the page allocator's tables (pageblocks by
+ * migratetype, event counters over time, allocations per node pair). */
 #define DB_BUDDY_SQL \
 	"CREATE TABLE IF NOT EXISTS pagetypeinfo (\n" \
 	"  snapshot_id INTEGER NOT NULL\n" \
@@ -88,8 +83,8 @@
 	"  PRIMARY KEY (run_id, from_node, to_node)\n" \
 	") WITHOUT ROWID;\n"
 
-/* The slab caches per snapshot (/proc/slabinfo's columns and the bytes
- * asked for and given), added to schema 1 like params. */
+/* Schema version 4: the slab caches per snapshot (/proc/slabinfo's
+ * columns and the bytes asked for and given). */
 #define DB_SLAB_SQL \
 	"CREATE TABLE IF NOT EXISTS slabinfo (\n" \
 	"  snapshot_id INTEGER NOT NULL\n" \
@@ -110,8 +105,8 @@
 	") WITHOUT ROWID;\n" \
 	"CREATE INDEX IF NOT EXISTS slabinfo_run ON slabinfo (run_id);\n"
 
-/* The schema, version DB_SCHEMA_VERSION.  Documented in kmsim-db(5). */
-static const char db_schema_sql[] =
+/* Schema version 1, as first released.  Documented in kmsim-db(5). */
+static const char db_schema_v1_sql[] =
 	"CREATE TABLE meta (\n"
 	"  key TEXT PRIMARY KEY,\n"
 	"  value\n"
@@ -233,8 +228,34 @@ static const char db_schema_sql[] =
 	"  name TEXT NOT NULL,\n"
 	"  value REAL,\n"
 	"  PRIMARY KEY (run_id, name)\n"
-	") WITHOUT ROWID;\n"
-	DB_PARAMS_SQL DB_BUDDY_SQL DB_SLAB_SQL;
+	") WITHOUT ROWID;\n";
+
+/*
+ * The schema's history.  A database's PRAGMA user_version is the number
+ * of the last migration applied to it: opening it applies those after,
+ * in order, in one transaction, and a new file gets them all.  A change
+ * of the schema is a new migration at the end (and DB_SCHEMA_VERSION one
+ * more); a released one is never edited.
+ *
+ * Files written before the versions were numbered have user_version 0:
+ * version 1 and any of versions 2 to 4's tables, which were created
+ * whenever a file was opened without them.  So those three create their
+ * tables only if they do not exist, and such a file is taken as version
+ * 1.  The meta row 'schema_version' stays 1 (kmsim-db(5)).
+ */
+struct db_migration {
+	const char *what;		/* for messages: "adding ..." */
+	const char *sql;
+};
+
+static const struct db_migration db_migrations[] = {
+	{ "creating the schema", db_schema_v1_sql },			/* 1 */
+	{ "adding the params table", DB_PARAMS_SQL },			/* 2 */
+	{ "adding the page allocator tables", DB_BUDDY_SQL },		/* 3 */
+	{ "adding the slabinfo table", DB_SLAB_SQL },			/* 4 */
+};
+_Static_assert(sizeof db_migrations / sizeof db_migrations[0] ==
+    DB_SCHEMA_VERSION, "DB_SCHEMA_VERSION is the number of migrations");
 
 enum db_stmt {
 	DB_BEGIN,
@@ -516,17 +537,19 @@ static int db_query_int(struct db *db, const char *sql, int64_t *out,
 }
 
 /*
- * What is in the file: nothing (a new database), a kmsim database (its
- * schema version in *version), or something to refuse (-1, *cause set).
- * Reads only.
+ * What is in the file: nothing (a new database: *version 0), a kmsim
+ * database (its schema version in *version, 1 for a file from before the
+ * versions were numbered), or something to refuse (-1, *cause set): not
+ * a kmsim database, or one this kmsim cannot write.  Reads only.
  */
 static int db_classify(struct db *db, int64_t *version, char **cause)
 {
 	sqlite3_stmt *st;
-	int64_t n = 0;
+	int64_t n = 0, meta_version = 0, user_version = 0;
 	int type, rc;
 	bool kmsim;
 
+	*version = 0;
 	rc = db_query_int(db, "SELECT count(*) FROM sqlite_master", &n, &type,
 	    cause);
 	if (rc < 0)
@@ -551,63 +574,84 @@ static int db_classify(struct db *db, int64_t *version, char **cause)
 	    "SELECT CASE WHEN typeof(value) = 'integer' THEN value"
 	    " WHEN typeof(value) = 'text' AND value GLOB '[0-9]*'"
 	    " AND value NOT GLOB '*[^0-9]*' THEN CAST(value AS INTEGER) END"
-	    " FROM meta WHERE key = 'schema_version'", version, &type, cause);
+	    " FROM meta WHERE key = 'schema_version'", &meta_version, &type,
+	    cause);
 	if (rc < 0)
 		return -1;
 	if (rc > 0 || type != SQLITE_INTEGER)
-		return kmsim_fail(cause, "%s: kmsim database without a valid "
-		    "schema version", db->path);
+		goto no_version;
+	if (meta_version > DB_META_SCHEMA_VERSION)
+		return kmsim_fail(cause, "%s: schema version %lld is newer than "
+		    "this kmsim supports (%d)", db->path,
+		    (long long)meta_version, DB_META_SCHEMA_VERSION);
+	if (meta_version < DB_META_SCHEMA_VERSION)
+		return kmsim_fail(cause, "%s: schema version %lld is older than "
+		    "this kmsim supports (%d)", db->path,
+		    (long long)meta_version, DB_META_SCHEMA_VERSION);
+
+	if (db_query_int(db, "PRAGMA user_version", &user_version, &type,
+	    cause) != 0)
+		return -1;
+	if (user_version < 0)
+		goto no_version;
+	if (user_version > DB_SCHEMA_VERSION)
+		return kmsim_fail(cause, "%s: schema version %lld is newer than "
+		    "this kmsim supports (%d)", db->path,
+		    (long long)user_version, DB_SCHEMA_VERSION);
+	*version = user_version == 0 ? 1 : user_version;
 	return DB_KIND_KMSIM;
 
+no_version:
+	return kmsim_fail(cause, "%s: kmsim database without a valid "
+	    "schema version", db->path);
 not_kmsim:
 	return kmsim_fail(cause, "%s: not a kmsim database", db->path);
 }
 
-static int db_check_version(struct db *db, int64_t version, char **cause)
-{
-	if (version > DB_SCHEMA_VERSION)
-		return kmsim_fail(cause, "%s: schema version %lld is newer than "
-		    "this kmsim supports (%d)", db->path, (long long)version,
-		    DB_SCHEMA_VERSION);
-	if (version < DB_SCHEMA_VERSION)
-		return kmsim_fail(cause, "%s: schema version %lld is older than "
-		    "this kmsim supports (%d)", db->path, (long long)version,
-		    DB_SCHEMA_VERSION);
-	return 0;
-}
-
-static int db_create_schema(struct db *db, char **cause)
+/*
+ * Bring a database of schema `version` (0: a new file) to
+ * DB_SCHEMA_VERSION, inside the caller's transaction.
+ */
+static int db_migrate(struct db *db, int64_t version, char **cause)
 {
 	char *sql;
+	int64_t v;
 	int rc;
 
-	if (db_exec(db, db_schema_sql, "creating the schema", cause) != 0)
-		return -1;
-	xasprintf(&sql,
-	    "INSERT INTO meta (key, value) VALUES ('schema_version', %d),"
-	    " ('creator', '%s');"
-	    " PRAGMA application_id = %d;", DB_SCHEMA_VERSION, KMSIM_NAME,
-	    DB_APPLICATION_ID);
-	rc = db_exec(db, sql, "creating the schema", cause);
+	for (v = version; v < DB_SCHEMA_VERSION; v++) {
+		if (db_exec(db, db_migrations[v].sql, db_migrations[v].what,
+		    cause) != 0)
+			return -1;
+	}
+	if (version == 0) {
+		xasprintf(&sql,
+		    "INSERT INTO meta (key, value) VALUES ('schema_version', %d),"
+		    " ('creator', '%s');"
+		    " PRAGMA application_id = %d;", DB_META_SCHEMA_VERSION,
+		    KMSIM_NAME, DB_APPLICATION_ID);
+		rc = db_exec(db, sql, "creating the schema", cause);
+		free(sql);
+		if (rc != 0)
+			return -1;
+	}
+	xasprintf(&sql, "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
+	rc = db_exec(db, sql, "setting the schema version", cause);
 	free(sql);
 	return rc;
 }
 
 /*
- * Make sure the file holds the current schema: create it in a new file.
- * Classified once without a lock (so a foreign file is refused before it
- * is written to), then again under the write lock, since another kmsim of
- * the same sweep may be creating the schema at the same moment.
+ * Make sure the file holds the current schema: create it in a new file,
+ * migrate an older one.  Classified once without a lock (so a foreign or
+ * newer file is refused before it is written to), then again under the
+ * write lock, since another kmsim of the same sweep may be creating or
+ * migrating the schema at the same moment.
  */
 static int db_prepare_schema(struct db *db, char **cause)
 {
 	int64_t version = 0;
-	int kind;
 
-	kind = db_classify(db, &version, cause);
-	if (kind < 0)
-		return -1;
-	if (kind == DB_KIND_KMSIM && db_check_version(db, version, cause) != 0)
+	if (db_classify(db, &version, cause) < 0)
 		return -1;
 
 	/* Not inside a transaction: journal_mode cannot change there.  A
@@ -618,44 +662,15 @@ static int db_prepare_schema(struct db *db, char **cause)
 	if (db_exec(db, "PRAGMA synchronous = NORMAL;"
 	    " PRAGMA foreign_keys = ON", "configuring", cause) != 0)
 		return -1;
-	if (kind == DB_KIND_KMSIM) {
-		int64_t have = 0;
-		int type;
-
-		/* a file written before the params table existed */
-		if (db_query_int(db, "SELECT count(*) FROM sqlite_master"
-		    " WHERE type = 'table' AND name = 'params'", &have,
-		    &type, cause) < 0)
-			return -1;
-		if (have == 0 && db_exec(db, DB_PARAMS_SQL,
-		    "adding the params table", cause) != 0)
-			return -1;
-		if (db_query_int(db, "SELECT count(*) FROM sqlite_master"
-		    " WHERE type = 'table' AND name = 'numa_allocs'", &have,
-		    &type, cause) < 0)
-			return -1;
-		if (have == 0 && db_exec(db, DB_BUDDY_SQL,
-		    "adding the page allocator tables", cause) != 0)
-			return -1;
-		if (db_query_int(db, "SELECT count(*) FROM sqlite_master"
-		    " WHERE type = 'table' AND name = 'slabinfo'", &have,
-		    &type, cause) < 0)
-			return -1;
-		if (have == 0 && db_exec(db, DB_SLAB_SQL,
-		    "adding the slabinfo table", cause) != 0)
-			return -1;
+	if (version == DB_SCHEMA_VERSION)
 		return 0;
-	}
 
-	if (db_exec(db, "BEGIN IMMEDIATE", "creating the schema", cause) != 0)
+	if (db_exec(db, "BEGIN IMMEDIATE", version == 0 ?
+	    "creating the schema" : "upgrading the schema", cause) != 0)
 		return -1;
-	kind = db_classify(db, &version, cause);
-	if (kind < 0)
+	if (db_classify(db, &version, cause) < 0)
 		goto out_rollback;
-	if (kind == DB_KIND_KMSIM) {
-		if (db_check_version(db, version, cause) != 0)
-			goto out_rollback;
-	} else if (db_create_schema(db, cause) != 0)
+	if (version < DB_SCHEMA_VERSION && db_migrate(db, version, cause) != 0)
 		goto out_rollback;
 	if (db_exec(db, "COMMIT", "creating the schema", cause) != 0)
 		goto out_rollback;

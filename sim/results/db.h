@@ -14,7 +14,14 @@
 #include "results/metrics.h"
 #include "results/snapshot.h"
 
-#define DB_SCHEMA_VERSION 1
+/* The schema's version, PRAGMA user_version: the number of migrations
+ * (db.c) that made it.  Older files are upgraded when opened, newer ones
+ * refused.  kmsim-db(5) says what each version added. */
+#define DB_SCHEMA_VERSION 4
+/* meta's 'schema_version' row: 1 as long as the schema only grows (a
+ * reader of version 1 reads any later file); the meaning of an existing
+ * table or column changing would make it 2. */
+#define DB_META_SCHEMA_VERSION 1
 /* How long a writer waits for another process's transaction (a sweep runs
  * many kmsim processes against one file) before giving up. */
 #define DB_BUSY_TIMEOUT_MS 60000
@@ -47,9 +54,10 @@ struct db_run_end {
 };
 
 /*
- * Open (creating if missing) a kmsim database.  A file that is not SQLite,
- * or a SQLite file that is not a kmsim database of a known schema version,
- * is refused: NULL with *cause "PATH: message".  So are a missing
+ * Open (creating if missing) a kmsim database; one of an older schema
+ * version is upgraded.  A file that is not SQLite, or a SQLite file that
+ * is not a kmsim database of a known schema version, is refused: NULL
+ * with *cause "PATH: message".  So are a missing
  * directory, a directory, a read-only file.  An existing kmsim database is
  * reused: runs are appended.
  */

@@ -20,7 +20,7 @@ check "the first snapshot has buddyinfo rows" test -n "$first"
 expect_eq "freeing everything restores the first snapshot" "$first" "$last"
 # With them, the pages the CPUs' lists kept make up the difference.
 ok_run "fill-free with per-cpu lists" "$KMSIM" --config "$configs/tiny.yaml" \
-    --trace "$fixtures/run/fill-free.yaml" --quiet --check --json
+    --trace "$fixtures/run/fill-free.yaml" --db "$tmp/pcp.db" --quiet --check --json
 cp "$tmp/out" "$tmp/pcp.json"
 expect_eq "free plus per-cpu pages at the end are the boot free pages" \
     "$(sql "$db" "select sum(free_pages) from zones where snapshot_id = (select min(snapshot_id) from snapshots)")" \

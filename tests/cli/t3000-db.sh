@@ -23,6 +23,22 @@ ok_run "an empty file becomes a database" run_with_db "$tmp/empty.db"
 expect_eq "with one complete run" "complete" "$(sql "$tmp/empty.db" "select status from runs")"
 "$SQLITE3" "$tmp/empty.db" "update meta set value = '999' where key = 'schema_version'"
 expect_fail "a newer schema version" 1 "schema version 999" run_with_db "$tmp/empty.db"
+# The schema version is PRAGMA user_version; older files are upgraded.
+ok_run "a new database" run_with_db "$tmp/v.db"
+version=$(sql "$tmp/v.db" "pragma user_version")
+check "has a schema version" test "$version" -ge 4
+tables=$(sql "$tmp/v.db" "select group_concat(name) from (select name from sqlite_master order by name)")
+"$SQLITE3" "$tmp/v.db" "drop table slabinfo; drop table numa_allocs; pragma user_version = 0"
+ok_run "a database from before the versions were numbered" run_with_db "$tmp/v.db"
+expect_eq "is brought to the current version" "$version" "$(sql "$tmp/v.db" "pragma user_version")"
+expect_eq "with every table" "$tables" \
+    "$(sql "$tmp/v.db" "select group_concat(name) from (select name from sqlite_master order by name)")"
+expect_eq "and both runs" "complete complete" "$(sql "$tmp/v.db" "select status from runs order by run_id" | tr '\n' ' ' | sed 's/ $//')"
+"$SQLITE3" "$tmp/v.db" "pragma user_version = $((version + 1))"
+expect_fail "a database of a newer schema" 1 \
+    "^kmsim: $tmp/v.db: schema version $((version + 1)) is newer than this kmsim supports \\($version\\)\$" \
+    run_with_db "$tmp/v.db"
+expect_eq "is left as it was" "$((version + 1))" "$(sql "$tmp/v.db" "pragma user_version")"
 if [ "$(id -u)" -ne 0 ]; then
 	mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
 	expect_fail "a read-only directory" 1 "^kmsim: $tmp/ro/x.db: " run_with_db "$tmp/ro/x.db"

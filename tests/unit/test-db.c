@@ -415,7 +415,8 @@ TEST(create_and_read_back)
 
 	/* The file says what it is. */
 	ASSERT_EQ(q_int(c, "SELECT value FROM meta"
-	    " WHERE key = 'schema_version'"), DB_SCHEMA_VERSION);
+	    " WHERE key = 'schema_version'"), DB_META_SCHEMA_VERSION);
+	ASSERT_EQ(q_int(c, "PRAGMA user_version"), DB_SCHEMA_VERSION);
 	ASSERT_STREQ(q_text(c, "SELECT value FROM meta"
 	    " WHERE key = 'creator'"), "kmsim");
 	ASSERT_EQ(q_int(c, "PRAGMA application_id"), 0x6b6d736d);
@@ -901,6 +902,209 @@ TEST(refuse_newer_schema)
 	free(path);
 }
 
+/* The tables each schema version added (version 1: the rest). */
+static const char *const tables_added[DB_SCHEMA_VERSION + 1][4] = {
+	[2] = { "params" },
+	[3] = { "pagetypeinfo", "vmstat", "numa_allocs" },
+	[4] = { "slabinfo" },
+};
+
+static int64_t nr_tables(sqlite3 *c)
+{
+	return q_int(c, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'table'");
+}
+
+/*
+ * A database of schema `version` with one complete run, as that version
+ * wrote it: the current schema less the later versions' tables, its
+ * user_version set to `version` (0: from before the versions were
+ * numbered, with the later tables of `keep` still there).
+ */
+static char *old_db(const char *name, int version, int user_version,
+    int keep)
+{
+	char *path = tpath(name), *cause = NULL;
+	struct db_run_end end = { .status = "complete" };
+	struct db *db;
+	int64_t run;
+	sqlite3 *c;
+	int v, i;
+
+	db = db_open(path, &cause);
+	if (db == NULL || db_run_begin(db, &test_info, &run, &cause) != 0 ||
+	    db_run_end(db, run, &end, &cause) != 0) {
+		printf("# %s: %s\n", path, cause ? cause : "?");
+		exit(99);
+	}
+	db_close(db);
+	c = peek_open(path);
+	for (v = version + 1; v <= DB_SCHEMA_VERSION; v++) {
+		if (v == keep)
+			continue;
+		for (i = 0; i < 4 && tables_added[v][i] != NULL; i++) {
+			char *sql;
+
+			xasprintf(&sql, "DROP TABLE %s", tables_added[v][i]);
+			if (sqlite3_exec(c, sql, NULL, NULL, NULL) != SQLITE_OK)
+				exit(99);
+			free(sql);
+		}
+	}
+	{
+		char *sql;
+
+		xasprintf(&sql, "PRAGMA user_version = %d", user_version);
+		if (sqlite3_exec(c, sql, NULL, NULL, NULL) != SQLITE_OK)
+			exit(99);
+		free(sql);
+	}
+	sqlite3_close(c);
+	return path;
+}
+
+/* Open, append a run: the file must then have the whole schema, its
+ * old run and the new one. */
+static void check_upgrades(const char *path)
+{
+	char *cause = NULL, *fresh_path;
+	struct db *db;
+	int64_t run;
+	sqlite3 *c, *fresh;
+
+	db = db_open(path, &cause);
+	if (db == NULL)
+		TAP_FAIL("%s: %s", path, cause);
+	if (db_run_begin(db, &test_info, &run, &cause) != 0) {
+		db_close(db);
+		TAP_FAIL("%s: %s", path, cause);
+	}
+	db_close(db);
+	ASSERT_EQ(run, 2);
+	fresh_path = tpath("fresh.db");
+	db = db_open(fresh_path, &cause);
+	fresh = db != NULL ? peek_open(fresh_path) : NULL;
+	db_close(db);
+	free(fresh_path);
+	c = peek_open(path);
+	ASSERT(c != NULL && fresh != NULL);
+	ASSERT_EQ(q_int(c, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	ASSERT_EQ(q_int(c, "SELECT value FROM meta"
+	    " WHERE key = 'schema_version'"), DB_META_SCHEMA_VERSION);
+	ASSERT_EQ(nr_tables(c), nr_tables(fresh));
+	ASSERT_EQ(q_int(c, "SELECT count(*) FROM sqlite_master"),
+	    q_int(fresh, "SELECT count(*) FROM sqlite_master"));
+	ASSERT_STREQ(q_text(c, "SELECT group_concat(status) FROM"
+	    " (SELECT status FROM runs ORDER BY run_id)"), "complete,running");
+	sqlite3_close(fresh);
+	sqlite3_close(c);
+}
+
+TEST(schema_version_is_user_version)
+{
+	char *path = old_db("v-now.db", DB_SCHEMA_VERSION, DB_SCHEMA_VERSION,
+	    0);
+	sqlite3 *c;
+
+	c = peek_open(path);
+	ASSERT(c != NULL);
+	ASSERT_EQ(q_int(c, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	/* 15 of the schema's and SQLite's sqlite_sequence */
+	ASSERT_EQ(nr_tables(c), 16);
+	sqlite3_close(c);
+	/* opening it again changes nothing */
+	check_upgrades(path);
+	free(path);
+}
+
+/* Every older version is brought to the current one on open. */
+TEST(older_schema_versions_are_upgraded)
+{
+	char name[32], *path;
+	int v;
+
+	for (v = 1; v < DB_SCHEMA_VERSION; v++) {
+		snprintf(name, sizeof name, "v%d.db", v);
+		path = old_db(name, v, v, 0);
+		printf("# from version %d\n", v);
+		check_upgrades(path);
+		free(path);
+		if (tap_cur_failed)
+			return;
+	}
+}
+
+/* Files from before the versions were numbered: user_version 0, schema
+ * 1 with any of the tables added since. */
+TEST(unnumbered_schema_is_upgraded)
+{
+	char *path;
+	sqlite3 *c;
+
+	path = old_db("v0-all.db", 1, 0, 0);
+	c = peek_open(path);
+	ASSERT(c != NULL);
+	ASSERT_EQ(q_int(c, "PRAGMA user_version"), 0);
+	sqlite3_close(c);
+	check_upgrades(path);
+	free(path);
+	/* params and slabinfo there, the page allocator's tables not */
+	path = old_db("v0-some.db", 2, 0, 4);
+	check_upgrades(path);
+	free(path);
+	/* everything there: only the version is written */
+	path = old_db("v0-none.db", DB_SCHEMA_VERSION, 0, 0);
+	check_upgrades(path);
+	free(path);
+}
+
+TEST(newer_user_version_is_refused)
+{
+	char *path, msg[128];
+	sqlite3 *c;
+
+	path = old_db("v-next.db", DB_SCHEMA_VERSION, DB_SCHEMA_VERSION + 1,
+	    0);
+	snprintf(msg, sizeof msg, "schema version %d is newer than this"
+	    " kmsim supports (%d)", DB_SCHEMA_VERSION + 1, DB_SCHEMA_VERSION);
+	ASSERT(open_fails(path, msg));
+	c = peek_open(path);
+	ASSERT(c != NULL);
+	ASSERT_EQ(q_int(c, "PRAGMA user_version"), DB_SCHEMA_VERSION + 1);
+	ASSERT_EQ(sqlite3_exec(c, "PRAGMA user_version = -1", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(c);
+	ASSERT(open_fails(path, "kmsim database without a valid schema"
+	    " version"));
+	free(path);
+}
+
+/* The migrations run in one transaction: one that fails leaves the file
+ * as it was, version and tables. */
+TEST(failed_migration_changes_nothing)
+{
+	char *path;
+	sqlite3 *c;
+
+	/* version 2, and a view where version 4 puts a table: version 3
+	 * applies, 4 fails (a view cannot be indexed) */
+	path = old_db("v2-view.db", 2, 2, 0);
+	c = peek_open(path);
+	ASSERT(c != NULL);
+	ASSERT_EQ(sqlite3_exec(c, "CREATE VIEW slabinfo AS SELECT 1 AS"
+	    " run_id", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(c);
+	ASSERT(open_fails(path, "adding the slabinfo table: views may not be"
+	    " indexed"));
+	c = peek_open(path);
+	ASSERT(c != NULL);
+	ASSERT_EQ(q_int(c, "PRAGMA user_version"), 2);
+	ASSERT_EQ(q_int(c, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name IN ('pagetypeinfo', 'vmstat', 'numa_allocs')"), 0);
+	sqlite3_close(c);
+	free(path);
+}
+
 TEST(empty_file_and_empty_path)
 {
 	char *path = tpath("empty.db"), *cause = NULL;
@@ -1290,6 +1494,11 @@ int main(void)
 	RUN(refuse_directory);
 	RUN(refuse_foreign_sqlite);
 	RUN(refuse_newer_schema);
+	RUN(schema_version_is_user_version);
+	RUN(older_schema_versions_are_upgraded);
+	RUN(unnumbered_schema_is_upgraded);
+	RUN(newer_user_version_is_refused);
+	RUN(failed_migration_changes_nothing);
 	RUN(empty_file_and_empty_path);
 	RUN(misuse_is_refused);
 	RUN(write_failure_is_an_error);
