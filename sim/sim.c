@@ -171,7 +171,6 @@ static void sim_fail(struct sim *s, char *cause)
 /* Issue one op in simulate mode, by its family; its latency in cycles. */
 static uint64_t sim_issue(struct sim *s, const struct op *op)
 {
-	char *msg = NULL;
 	int cpu;
 
 	if (!ops_cpu(&s->ops, op, &cpu))
@@ -208,17 +207,8 @@ static uint64_t sim_issue(struct sim *s, const struct op *op)
 		break;
 	}
 	/* the file ops and a capture's filemap and writeback events */
-	if (op_file_type(op->type) && s->ops.pc != NULL) {
-		uint64_t cycles = 0;
-
-		if (op_file_issue(s->ops.pc, op, cpu, &cycles, &msg) != 0) {
-			ops_bad(&s->ops, op, RUN_SKIP_BAD_REQUEST, msg);
-			return 0;
-		}
-		if (!s->ops.captured)
-			hist_record(&s->st.lat[op->type], cycles);
-		return cycles;
-	}
+	if (op_file_type(op->type))
+		return op_file_issue(&s->ops, op, cpu);
 	/* the rest (compaction, vmscan, markers): counted only */
 	return 0;
 }
@@ -388,71 +378,6 @@ static void progress(struct sim *s, bool last)
 	fflush(stderr);
 }
 
-/* A counter of a bundle snapshot's vmstat ("which/vmstat"): 0 if found. */
-static int bundle_vmstat(struct sim *s, const char *which, const char *name,
-    int64_t *v)
-{
-	char member[64], *text, *cause = NULL, *p, *end;
-	size_t len = strlen(name);
-	int rc = -1;
-
-	snprintf(member, sizeof member, "%s/vmstat", which);
-	if (s->opt.bundle == NULL ||
-	    !bundle_has_member(s->opt.bundle, member))
-		return -1;
-	text = bundle_member_text(s->opt.bundle, member, 1 << 20, &cause);
-	free(cause);
-	for (p = text; p != NULL && *p != '\0'; p = strchr(p, '\n') ?
-	    strchr(p, '\n') + 1 : NULL) {
-		if (strncmp(p, name, len) != 0 || p[len] != ' ')
-			continue;
-		errno = 0;
-		*v = strtoll(p + len + 1, &end, 10);
-		if (errno == 0 && end != p + len + 1)
-			rc = 0;
-		break;
-	}
-	free(text);
-	return rc;
-}
-
-/*
- * The page cache of a captured run against the kernel's own counters
- * in a bundle's before/ and after/vmstat: the pages dirtied (nr_dirtied)
- * and the change of the pages cached (nr_file_pages), the kernel's
- * over the whole bundle, the model's over the trace's events.  NULL
- * without both snapshots.
- */
-static json_t *pagecache_fidelity_json(struct sim *s)
-{
-	static const char *const names[] = { "nr_dirtied", "nr_file_pages" };
-	const char *pn[SNAPSHOT_VALUES];
-	uint64_t pv[SNAPSHOT_VALUES], dirtied = 0, added = 0, deleted = 0;
-	int64_t b[2], a[2];
-	int i, n;
-
-	if (s->ops.pc == NULL || !s->ts->captured)
-		return NULL;
-	for (i = 0; i < 2; i++)
-		if (bundle_vmstat(s, "before", names[i], &b[i]) != 0 ||
-		    bundle_vmstat(s, "after", names[i], &a[i]) != 0)
-			return NULL;
-	n = pagecache_values(s->ops.pc, pn, pv, SNAPSHOT_VALUES);
-	for (i = 0; i < n; i++) {
-		if (strcmp(pn[i], "nr_dirtied") == 0)
-			dirtied = pv[i];
-		else if (strcmp(pn[i], "filemap_added_pages") == 0)
-			added = pv[i];
-		else if (strcmp(pn[i], "filemap_deleted_pages") == 0)
-			deleted = pv[i];
-	}
-	return json_pack("{s:I, s:I, s:I, s:I}",
-	    "dirtied_kernel", (json_int_t)(a[0] - b[0]),
-	    "dirtied_model", (json_int_t)dirtied,
-	    "file_pages_change_kernel", (json_int_t)(a[1] - b[1]),
-	    "file_pages_change_model", (json_int_t)added - (json_int_t)deleted);
-}
-
 /* Read the next op and put the cursor at its time. */
 static void advance_cursor(struct sim *s)
 {
@@ -546,7 +471,7 @@ static void sim_collect(struct sim *s)
 		replay = replay_json(s->replay, replay_fidelity(s->replay));
 	if (s->ops.slab != NULL)
 		slab_fid = op_kmem_fidelity_json(s->kmem);
-	pc_fid = pagecache_fidelity_json(s);
+	pc_fid = op_file_fidelity_json(&s->ops, s->opt.bundle);
 	memset(&src, 0, sizeof src);
 	src.m = s->m;
 	src.st = &s->st;

@@ -95,7 +95,7 @@ static uint64_t file_op(struct env *e, enum op_type t, const char *file,
 	op.ptr = off;
 	op.bytes_req = len;
 	op.nr = 1;
-	if (op_file_issue(e->pc, &op, 0, &cycles, &msg) != 0) {
+	if (op_file_apply(e->pc, &op, 0, &cycles, &msg) != 0) {
 		printf("# %s\n", msg);
 		free(msg);
 		return UINT64_MAX;
@@ -456,7 +456,7 @@ static void obs(struct env *e, enum op_type t, uint64_t ino, uint64_t index,
 	op.pfn = 0x1000 + index;
 	if (t == OP_WRITEBACK_START)
 		op.aux[0] = WBR_PERIODIC;
-	if (op_file_issue(e->pc, &op, 0, &cycles, &msg) != 0) {
+	if (op_file_apply(e->pc, &op, 0, &cycles, &msg) != 0) {
 		printf("# %s\n", msg);
 		free(msg);
 	}
