@@ -86,6 +86,13 @@ while [ "$k" -lt 8 ]; do
 		check "kill $k: a new database, no earlier run to keep" \
 		    test "$before" -eq 0
 	fi
+	if [ -z "$(sql "$kdb" "select name from sqlite_master where name = 'runs'")" ]; then
+		# killed while the new file's schema was being made: its
+		# transaction never committed, so the file holds no table
+		check "kill $k: killed while the schema was made: no run recorded" \
+		    test "$kdb" != "$db"
+		continue
+	fi
 	last=$(sql "$kdb" "select run_id || '|' || status from runs order by run_id desc limit 1")
 	case $last in
 	*'|complete')
