@@ -140,45 +140,13 @@ done
 
 ### The database
 
-# q SQL: print the rows of SQL, columns separated by tabs.  The database is
-# opened only after it was seen to exist, so sqlite3 never creates one.
-q() {
-	"$sqlite" -batch -bail -noheader -separator "$TAB" \
-	    -cmd '.timeout 60000' "$db" "$1" </dev/null
-}
 
 # sqlstr TEXT: TEXT as an SQL string literal.
 sqlstr() {
 	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"
 }
 
-[ -e "$db" ] || die "cannot open '$db': no such file"
-[ ! -d "$db" ] || die "'$db' is a directory, not a database"
-[ -r "$db" ] || die "cannot read '$db'"
-creator=$(q "select value from meta where key = 'creator'" 2>/dev/null) ||
-	creator=
-[ "$creator" = kmsim ] || die "'$db' is not a kmsim database"
-schema=$(q "select value from meta where key = 'schema_version'") ||
-	die "cannot read '$db'"
-is_uint "$schema" || die "'$db' has no schema version"
-[ "$schema" -le 1 ] ||
-	die "'$db' has schema version $schema; this $prog reads version 1"
-
-all_runs=$(q "select group_concat(run_id, ' ')
-    from (select run_id from runs order by run_id)") ||
-	die "cannot read the runs of '$db'"
-[ -n "$all_runs" ] || die "'$db' has no runs"
-if [ -n "$runs" ]; then
-	for r in $runs; do
-		case " $all_runs " in
-		*" $r "*) ;;
-		*) die "no run $r in '$db'" ;;
-		esac
-	done
-else
-	runs=$all_runs
-fi
-run_list=$(echo "$runs" | tr ' ' ',')
+open_db
 
 max_ord=$(q "select max(ord) from buddyinfo where run_id in ($run_list)") ||
 	die "cannot read '$db'"
