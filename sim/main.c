@@ -342,9 +342,10 @@ int main(int argc, char **argv)
 			if (strchr(optarg, '=') == NULL || *optarg == '=')
 				cli_usage_error(&cli, "--set '%s': expected"
 				    " KEY=VALUE", optarg);
-			if (nr_sets == MAX_SETS)
+			if (nr_sets < MAX_SETS)
+				sets[nr_sets++] = optarg;
+			else
 				cli_usage_error(&cli, "too many --set options");
-			sets[nr_sets++] = optarg;
 			break;
 		case OPT_SEED:
 			if (kmsim_parse_u64(optarg, &opt.seed, &cause) != 0 ||
@@ -412,10 +413,10 @@ int main(int argc, char **argv)
 	opt.dump_at_ns = dump_at;
 	opt.nr_dump_at = nr_dump_at;
 	if (parse_only) {
-		if (trace_path == NULL)
-			cli_usage_error(&cli, "--parse-only needs"
-			    " --trace FILE");
-		return parse_trace(trace_path, opt.lenient, json, quiet);
+		if (trace_path != NULL)
+			return parse_trace(trace_path, opt.lenient, json,
+			    quiet);
+		cli_usage_error(&cli, "--parse-only needs --trace FILE");
 	}
 	if (config_path == NULL)
 		cli_usage_error(&cli, "no machine configuration: give"
