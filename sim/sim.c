@@ -12,34 +12,25 @@
  */
 #include "kmsim_config.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "mm/buddy.h"
 #include "evq.h"
-#include "results/metrics.h"
-#include "results/results.h"
-#include "results/snapshot.h"
-#include "results/stats.h"
-#include "mm/highmem.h"
-#include "mm/percpu.h"
-#include "mm/tlb.h"
-#include "mm/vmalloc.h"
+#include "mm/buddy.h"
+#include "ops/op_file.h"
 #include "ops/op_kmem.h"
 #include "ops/op_pages.h"
 #include "ops/op_vm.h"
 #include "ops/ops.h"
 #include "ops/replay.h"
+#include "results/results.h"
+#include "results/snapshot.h"
+#include "results/stats.h"
 #include "sim.h"
-#include "mm/pagecache.h"
-#include "ops/op_file.h"
-#include "mm/slab.h"
 
 volatile sig_atomic_t sim_interrupted;
 
