@@ -22,7 +22,7 @@
 #include "mm/buddy.h"
 #include "mm/compaction.h"
 #include "mm/vmscan.h"
-#include "results/metrics.h"
+#include "hist.h"
 
 const char *const compact_result_names[COMPACT_NR_RESULTS] = {
 	[COMPACT_NOT_SUITABLE_ZONE] = "not_suitable_zone",

@@ -34,7 +34,7 @@
 #include "kmsim_config.h"
 #include "evq.h"
 #include "machine.h"
-#include "results/metrics.h"
+#include "hist.h"
 
 struct pagecache;
 

@@ -7,6 +7,8 @@
 #ifndef KMSIM_VMSTAT_H
 #define KMSIM_VMSTAT_H
 
+#include <stdint.h>
+
 enum vm_event_item {
 	PGALLOC,		/* pages allocated (all zones) */
 	PGFREE,			/* pages freed */
@@ -45,5 +47,23 @@ enum vm_event_item {
 };
 
 extern const char *const vm_event_names[NR_VM_EVENT_ITEMS];
+
+/* mm/vmstat.c:struct contig_page_info. */
+struct contig_page_info {
+	uint64_t free_pages;
+	uint64_t free_blocks_total;
+	uint64_t free_blocks_suitable;
+};
+
+/* mm/vmstat.c:fill_contig_page_info() over nr_free[0..nr_orders-1]. */
+void frag_fill_contig_page_info(const uint64_t *nr_free, unsigned nr_orders,
+    unsigned suitable_order, struct contig_page_info *info);
+/* mm/vmstat.c:unusable_free_index(): thousandths, 0..1000. */
+int frag_unusable_free_index(unsigned order,
+    const struct contig_page_info *info);
+/* mm/vmstat.c:__fragmentation_index(): thousandths, 0..1000, or -1000
+ * when a block of the order is free (the request would succeed). */
+int frag_fragmentation_index(unsigned order, unsigned max_order,
+    const struct contig_page_info *info);
 
 #endif /* KMSIM_VMSTAT_H */

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "results/metrics.h"
+#include "hist.h"
 #include "results/snapshot.h"
 
 /* The schema's version, PRAGMA user_version: the number of migrations

@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#include "results/metrics.h"
+#include "hist.h"
 #include "results/snapshot.h"
 #include "results/stats.h"
 

@@ -10,7 +10,7 @@
 #include "mm/pagecache.h"
 #include "mm/tlb.h"
 #include "mm/vmalloc.h"
-#include "results/metrics.h"
+#include "hist.h"
 #include "results/snapshot.h"
 
 void snapshot_init(struct snapshot *snap)

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "mm/gfp.h"
-#include "results/metrics.h"
+#include "hist.h"
 
 /* Room for every op type of the op format (trace.h checks OP_NR fits). */
 #define RUN_OP_TYPES 64

@@ -21,7 +21,7 @@
 #include "results/db.h"
 #include "kmsim.h"
 #include "machine.h"
-#include "results/metrics.h"
+#include "hist.h"
 #include "mkmachine.h"
 #include "mm/slab.h"
 

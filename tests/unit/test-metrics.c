@@ -7,7 +7,8 @@
 
 #include "tap.h"
 #include "kmsim.h"
-#include "results/metrics.h"
+#include "hist.h"
+#include "mm/vmstat.h"
 
 static struct hist *hist_new(void)
 {

@@ -1,10 +1,10 @@
 /*
- * metrics.h - incremental metrics: log-linear latency histograms and the
- * fragmentation indices of mm/vmstat.c.  Everything here costs O(1) per op
- * or O(zones x orders) per snapshot, never O(pages).
+ * hist.h - log-linear latency histograms: O(1) per value recorded, the
+ * percentiles derived from them.  The engines time their own paths with
+ * them and the run statistics keep one per op type.
  */
-#ifndef KMSIM_METRICS_H
-#define KMSIM_METRICS_H
+#ifndef KMSIM_HIST_H
+#define KMSIM_HIST_H
 
 #include <stdint.h>
 
@@ -36,22 +36,4 @@ uint64_t hist_bucket_high(unsigned b);	/* largest value in bucket b */
 uint64_t hist_percentile(const struct hist *h, double p);
 double hist_mean(const struct hist *h);
 
-/* mm/vmstat.c:struct contig_page_info. */
-struct contig_page_info {
-	uint64_t free_pages;
-	uint64_t free_blocks_total;
-	uint64_t free_blocks_suitable;
-};
-
-/* mm/vmstat.c:fill_contig_page_info() over nr_free[0..nr_orders-1]. */
-void frag_fill_contig_page_info(const uint64_t *nr_free, unsigned nr_orders,
-    unsigned suitable_order, struct contig_page_info *info);
-/* mm/vmstat.c:unusable_free_index(): thousandths, 0..1000. */
-int frag_unusable_free_index(unsigned order,
-    const struct contig_page_info *info);
-/* mm/vmstat.c:__fragmentation_index(): thousandths, 0..1000, or -1000
- * when a block of the order is free (the request would succeed). */
-int frag_fragmentation_index(unsigned order, unsigned max_order,
-    const struct contig_page_info *info);
-
-#endif /* KMSIM_METRICS_H */
+#endif /* KMSIM_HIST_H */
