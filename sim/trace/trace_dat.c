@@ -1046,7 +1046,7 @@ static int dat_events_init(struct trace_dat *r, char **cause)
 		dat_event_init(&r->events[r->nevents++], &dat_defs[i], ev);
 		r->max_id = KMSIM_MAX(r->max_id, ev->id);
 	}
-	r->by_id = xcalloc((size_t)(r->max_id + 1), sizeof *r->by_id);
+	r->by_id = xcalloc((size_t)r->max_id + 1, sizeof *r->by_id);
 	for (i = 0; i < r->nevents; i++)
 		r->by_id[r->events[i].event->id] = &r->events[i];
 	return 0;
