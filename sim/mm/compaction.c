@@ -269,7 +269,7 @@ static unsigned extfrag_for_order(const struct machine *m,
  * without breaking the watermark __isolate_free_page() checks; costly
  * orders want the low watermark's worth more.
  */
-static bool __compaction_suitable(const struct machine *m,
+static bool compaction_suitable_zone(const struct machine *m,
     const struct zone *z, unsigned order, uint64_t watermark,
     int highest_zoneidx)
 {
@@ -287,7 +287,7 @@ bool compaction_suitable_wmark(const struct machine *m, const struct zone *z,
 {
 	int fragindex;
 
-	if (!__compaction_suitable(m, z, order, watermark, highest_zoneidx))
+	if (!compaction_suitable_zone(m, z, order, watermark, highest_zoneidx))
 		return false;
 	/*
 	 * An index towards 0 says the order fails for lack of memory, not
@@ -1191,7 +1191,7 @@ static bool compact_scanners_met(const struct compact_control *cc)
 }
 
 /* Models mm/compaction.c:__compact_finished(). */
-static enum compact_result __compact_finished(struct compact_control *cc)
+static enum compact_result compact_finished_zone(struct compact_control *cc)
 {
 	struct machine *m = cc->m;
 	struct zone *z = cc->zone;
@@ -1241,7 +1241,7 @@ static enum compact_result __compact_finished(struct compact_control *cc)
 /* Models mm/compaction.c:compact_finished(). */
 static enum compact_result compact_finished(struct compact_control *cc)
 {
-	enum compact_result ret = __compact_finished(cc);
+	enum compact_result ret = compact_finished_zone(cc);
 
 	return ret == COMPACT_NO_SUITABLE_PAGE ? COMPACT_CONTINUE : ret;
 }

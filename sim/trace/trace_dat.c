@@ -86,6 +86,7 @@ struct trace_source *trace_dat_open_stream(struct instream *in,
 
 #define DAT_SLOTS	8	/* fields an event mapping reads */
 #define DAT_HEADER	64	/* bytes read to check the magic and version */
+#define DAT_MAX_ID	65535	/* the largest event id (an unsigned short) */
 #define DAT_COPYBUF	65536
 
 /* The events kmsim reads, and the op each becomes. */
@@ -1020,7 +1021,12 @@ static void dat_event_init(struct dat_event *de, const struct dat_def *def,
 	}
 }
 
-static void dat_events_init(struct trace_dat *r)
+/*
+ * The events kmsim reads, indexed by id. An id is the file's word: one
+ * above DAT_MAX_ID (the kernel's struct trace_entry keeps it in an
+ * unsigned short) is refused, lest the table be sized from it.
+ */
+static int dat_events_init(struct trace_dat *r, char **cause)
 {
 	struct tep_event *ev;
 	size_t i;
@@ -1032,12 +1038,18 @@ static void dat_events_init(struct trace_dat *r)
 		    dat_defs[i].name);
 		if (ev == NULL || ev->id < 0)
 			continue;
+		if (ev->id > DAT_MAX_ID)
+			return kmsim_fail(cause, "%s: trace.dat is corrupt: "
+			    "event %s:%s has id %d (at most %d)", r->ts.path,
+			    dat_defs[i].system, dat_defs[i].name, ev->id,
+			    DAT_MAX_ID);
 		dat_event_init(&r->events[r->nevents++], &dat_defs[i], ev);
 		r->max_id = KMSIM_MAX(r->max_id, ev->id);
 	}
-	r->by_id = xcalloc((size_t)(r->max_id + 1), sizeof *r->by_id);
+	r->by_id = xcalloc((size_t)r->max_id + 1, sizeof *r->by_id);
 	for (i = 0; i < r->nevents; i++)
 		r->by_id[r->events[i].event->id] = &r->events[i];
+	return 0;
 }
 
 /* ---- decoding a record ---- */
@@ -1776,8 +1788,7 @@ static int dat_start(struct trace_dat *r, int fd, char **cause)
 	r->ncpus = KMSIM_MAX(tep_get_cpus(r->tep), 0);
 	r->next = xcalloc((size_t)r->ncpus + 1, sizeof *r->next);
 	r->heap = xcalloc((size_t)r->ncpus + 1, sizeof *r->heap);
-	dat_events_init(r);
-	return 0;
+	return dat_events_init(r, cause);
 
 out_close:
 	close(fd);

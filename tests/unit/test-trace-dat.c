@@ -677,6 +677,68 @@ TEST(v6_xz_equals_v7)
 #endif
 }
 
+/* The first offset of needle in data[from, len), or len. */
+static size_t find_bytes(const unsigned char *data, size_t len, size_t from,
+    const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = from; i + n <= len; i++)
+		if (memcmp(data + i, needle, n) == 0)
+			return i;
+	return len;
+}
+
+/*
+ * An event id is the file's word: one near INT_MAX once overflowed the
+ * size of the table of events by id. The v6 twin, with mm_page_alloc's
+ * id made 2147483647, is refused. The file keeps its length (the CPU
+ * data's offsets are absolute): the format's print text "migratetype="
+ * gives up the bytes the longer id takes.
+ */
+TEST(event_id_too_large)
+{
+#ifdef HAVE_LZMA
+	static const char name[] = "name: mm_page_alloc\nID: ";
+	static const char big[] = "2147483647";
+	static const char mt[] = "migratetype";
+	char *src = src_path(FIXTURES "/small-v6.dat.xz");
+	char *p = tmp_path("big-id.dat");
+	unsigned char *data, *out, *o;
+	size_t len, off, end, k, keep, grow;
+
+	data = slurp(src, &len);
+	ASSERT(data != NULL);
+	off = find_bytes(data, len, 0, name);
+	ASSERT(off < len);
+	off += sizeof name - 1;
+	end = find_bytes(data, len, off, "\n");
+	k = find_bytes(data, len, off, "migratetype=");
+	ASSERT(end < k && k < len);
+	grow = (sizeof big - 1) - (end - off);
+	ASSERT(grow < sizeof mt - 1);
+	keep = sizeof mt - 1 - grow;
+	out = xmalloc(len);
+	o = out;
+	memcpy(o, data, off);
+	o += off;
+	memcpy(o, big, sizeof big - 1);
+	o += sizeof big - 1;
+	memcpy(o, data + end, k + keep - end);
+	o += k + keep - end;
+	memcpy(o, data + k + sizeof mt - 1, len - k - (sizeof mt - 1));
+	ASSERT_EQ(write_file(p, out, len), 0);
+	ASSERT(open_fails(p, p, "trace.dat is corrupt: event "
+	    "kmem:mm_page_alloc has id 2147483647 (at most 65535)"));
+	free(out);
+	free(data);
+	free(p);
+	free(src);
+#else
+	printf("# skipped: kmsim was built without liblzma\n");
+#endif
+}
+
 /* Standard input cannot be seeked: it is copied first. */
 TEST(stdin)
 {
@@ -824,6 +886,7 @@ int main(void)
 	RUN(small_details);
 	RUN(small_digest);
 	RUN(v6_xz_equals_v7);
+	RUN(event_id_too_large);
 	RUN(stdin);
 	RUN(report_text_equals_dat);
 	RUN(tracefs_text_equals_dat_but_pointers);
