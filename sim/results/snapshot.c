@@ -28,7 +28,9 @@ void snapshot_fini(struct snapshot *snap)
 static void snapshot_zone(struct snapshot_zone *sz, const struct machine *m,
     const struct zone *z)
 {
-	unsigned nr_orders = m->max_order + 1, o, w;
+	/* max_order < NR_ORDERS_MAX (machine_create() checks it); the
+	 * bound says so to the compiler too */
+	unsigned nr_orders = KMSIM_MIN(m->max_order + 1, NR_ORDERS_MAX), o, w;
 	struct contig_page_info info;
 
 	memset(sz, 0, sizeof *sz);
@@ -43,7 +45,7 @@ static void snapshot_zone(struct snapshot_zone *sz, const struct machine *m,
 	for (w = 0; w < NR_WMARK; w++)
 		sz->watermark[w] = z->watermark[w];
 	sz->watermark_boost = z->watermark_boost;
-	for (o = 0; o < nr_orders; o++)
+	for (o = 0; o < nr_orders && o < NR_ORDERS_MAX; o++)
 		sz->nr_free[o] = z->free_area[o].nr_free;
 	/* mm/vmstat.c:unusable_show_print() and extfrag_show_print(): the
 	 * contig info is filled with the order itself as suitable */
@@ -58,7 +60,7 @@ static void snapshot_zone(struct snapshot_zone *sz, const struct machine *m,
 	for (w = 0; w < MIGRATE_TYPES; w++) {
 		sz->pageblocks[w] = z->nr_pageblocks[w];
 		sz->mixed_pageblocks[w] = z->nr_mixed_pageblocks[w];
-		for (o = 0; o < nr_orders; o++)
+		for (o = 0; o < nr_orders && o < NR_ORDERS_MAX; o++)
 			sz->free_mt_pages[w] += z->free_area[o].nr_free_mt[w]
 			    << o;
 	}
